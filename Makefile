@@ -1,0 +1,57 @@
+# kpython: build kpython.ko for a kernel.
+#
+#   make                 build for the running kernel
+#   make KDIR=<dir>      build against the kernel build/headers dir <dir>
+#   make clean
+#
+# Steps: fetch + verify the pinned MicroPython source (micropython/),
+# generate the embed bundle with our configuration (embed_cfg/), apply the
+# reviewed patches (kernel_mod/patches/, if any), compile with Kbuild.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+include $(TOP)/micropython/pin.env
+MP_SRC := $(TOP)/micropython/$(MP_DIR)
+GEN := $(TOP)/kernel_mod/gen
+BUNDLE := $(GEN)/micropython_embed
+STAMP := $(GEN)/.bundle-stamp
+PATCHES := $(sort $(wildcard $(TOP)/kernel_mod/patches/*.patch))
+CFG := $(wildcard $(TOP)/embed_cfg/*.h $(TOP)/embed_cfg/*.mk)
+
+# Generated files must not depend on when or where they were made.
+export SOURCE_DATE_EPOCH ?= 0
+export KBUILD_BUILD_TIMESTAMP ?= 1970-01-01
+export KBUILD_BUILD_USER ?= kpython
+export KBUILD_BUILD_HOST ?= kpython
+
+.PHONY: all modules fetch bundle clean distclean
+all: modules
+
+fetch: $(MP_SRC)/.kpython-verified
+
+$(MP_SRC)/.kpython-verified: $(TOP)/micropython/pin.env
+	$(TOP)/micropython/fetch.sh
+
+bundle: $(STAMP)
+
+$(STAMP): $(MP_SRC)/.kpython-verified $(CFG) $(PATCHES)
+	rm -rf $(GEN)
+	mkdir -p $(GEN)
+	$(MAKE) -s -C $(TOP)/embed_cfg -f embed.mk \
+		MICROPYTHON_TOP=$(MP_SRC) PACKAGE_DIR=$(BUNDLE) \
+		BUILD=$(GEN)/build-embed kpython-bundle
+	for p in $(PATCHES); do \
+		patch -s -p1 -d $(BUNDLE) < $$p || exit 1; \
+	done
+	touch $@
+
+modules: $(STAMP)
+	$(MAKE) -C $(KDIR) M=$(TOP)/kernel_mod modules
+	@echo "built $(TOP)/kernel_mod/kpython.ko"
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP)/kernel_mod clean
+	rm -rf $(GEN)
+
+distclean: clean
+	rm -rf $(TOP)/micropython/$(MP_DIR) $(TOP)/micropython/.cache

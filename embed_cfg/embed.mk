@@ -1,0 +1,23 @@
+# Generates kpython's MicroPython bundle through upstream's ports/embed.
+#
+#   make -f embed_cfg/embed.mk MICROPYTHON_TOP=<pristine tree> \
+#        PACKAGE_DIR=<out>/micropython_embed BUILD=<out>/build-embed
+#
+# Upstream's embed package carries py/ only; kpython also enables extmod
+# modules (time, re, json), so their sources are scanned for qstrs here and
+# copied next to the package afterwards. Run from embed_cfg/ so that
+# `#include <mpconfigport.h>` finds our configuration.
+
+KPY_EXTMOD_SRC = extmod/modtime.c extmod/modre.c extmod/modjson.c
+SRC_QSTR += $(KPY_EXTMOD_SRC)
+
+include $(MICROPYTHON_TOP)/ports/embed/embed.mk
+
+CFLAGS += -DNDEBUG
+
+.PHONY: kpython-bundle
+kpython-bundle: micropython-embed-package
+	$(ECHO) "- kpython extmod"
+	$(Q)$(CP) $(addprefix $(TOP)/,$(KPY_EXTMOD_SRC)) $(TOP)/extmod/modtime.h $(PACKAGE_DIR)/extmod
+	$(Q)$(MKDIR) -p $(PACKAGE_DIR)/lib/re1.5
+	$(Q)$(CP) $(TOP)/lib/re1.5/*.[ch] $(PACKAGE_DIR)/lib/re1.5

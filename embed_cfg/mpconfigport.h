@@ -1,0 +1,129 @@
+/*
+ * kpython: MicroPython configuration for running inside the Linux kernel.
+ *
+ * Fed to MicroPython's ports/embed to generate the interpreter sources, and
+ * used again when those sources are compiled with Kbuild. It is read both by
+ * the host preprocessor (qstr extraction) and by the kernel compiler, so it
+ * must not include kernel headers: the hooks below call functions declared
+ * in kpy_hooks.h and defined in kernel_mod/.
+ *
+ * Layering as in ports/unix: start from a ROM level, then switch features
+ * off (what the kernel cannot support) and on (what a kernel user expects).
+ */
+#include <port/mpconfigport_common.h>
+#include "kpy_hooks.h"
+
+/* The kernel's `fallthrough` keyword macro would expand inside upstream's
+ * __attribute__((fallthrough)); nothing after this point needs the macro. */
+#if defined(__KERNEL__) && defined(fallthrough)
+#undef fallthrough
+#endif
+/* Likewise `noinline`: spell the attribute so no macro can touch it. */
+#define MP_NOINLINE __attribute__((__noinline__))
+
+#define MICROPY_CONFIG_ROM_LEVEL (MICROPY_CONFIG_ROM_LEVEL_EXTRA_FEATURES)
+
+/* Core: compiler, GC, arbitrary-precision integers, no floating point
+ * (the kernel does not save FPU state for us). */
+#define MICROPY_ENABLE_COMPILER (1)
+#define MICROPY_ENABLE_GC (1)
+#define MICROPY_FLOAT_IMPL (MICROPY_FLOAT_IMPL_NONE)
+#define MICROPY_LONGINT_IMPL (MICROPY_LONGINT_IMPL_MPZ)
+#define MICROPY_ERROR_REPORTING (MICROPY_ERROR_REPORTING_NORMAL)
+#define MICROPY_ENABLE_SOURCE_LINE (1)
+#define MICROPY_WARNINGS (1)
+
+/* Python calls do not recurse on the 16 KiB kernel stack: frames live on
+ * the GC heap. When the heap cannot hold another frame the call falls back
+ * to the C stack, where the stack check turns runaway recursion into
+ * RuntimeError instead of a stack overflow. */
+#define MICROPY_STACKLESS (1)
+#define MICROPY_STACKLESS_STRICT (0)
+#define MICROPY_STACK_CHECK (1)
+
+/* Interruption: the VM polls kpython every few thousand branches; kpython
+ * reschedules and, past the time limit or on a fatal signal, requests a VM
+ * abort, which unwinds to the top level without running except/finally
+ * handlers, so a script cannot catch it. */
+#define MICROPY_ENABLE_VM_ABORT (1)
+#define MICROPY_ENABLE_SCHEDULER (1)
+#define MICROPY_KBD_EXCEPTION (0)
+#define MICROPY_VM_HOOK_COUNT (4096)
+#define MICROPY_VM_HOOK_INIT static unsigned int vm_hook_divisor = MICROPY_VM_HOOK_COUNT;
+#define MICROPY_VM_HOOK_POLL \
+	if (--vm_hook_divisor == 0) { \
+		vm_hook_divisor = MICROPY_VM_HOOK_COUNT; \
+		kpy_vm_hook(); \
+	}
+#define MICROPY_VM_HOOK_LOOP MICROPY_VM_HOOK_POLL
+#define MICROPY_VM_HOOK_RETURN MICROPY_VM_HOOK_POLL
+/* Long mark/sweep loops over a big heap reschedule too. */
+#define MICROPY_GC_HOOK_LOOP(i) \
+	do { \
+		if (((i) & 0xffff) == 0) \
+			kpy_gc_hook(); \
+	} while (0)
+
+/* The interpreter's speed options, as in the unix port. */
+#define MICROPY_OPT_COMPUTED_GOTO (1)
+#define MICROPY_OPT_LOAD_ATTR_FAST_PATH (1)
+#define MICROPY_OPT_MAP_LOOKUP_CACHE (1)
+#define MICROPY_OPT_MPZ_BITWISE (1)
+
+/* Nothing here reads files or a console, or emits machine code. */
+#define MICROPY_READER_VFS (0)
+#define MICROPY_ENABLE_EXTERNAL_IMPORT (0)
+#define MICROPY_HELPER_REPL (0)
+#define MICROPY_PY_BUILTINS_INPUT (0)
+#define MICROPY_PY_BUILTINS_HELP (0)
+#define MICROPY_PY_BUILTINS_EXECFILE (0)
+#define MICROPY_PY_SYS_STDFILES (0)
+#define MICROPY_PY_SYS_STDIO_BUFFER (0)
+#define MICROPY_PY_SYS_PS1_PS2 (0)
+#define MICROPY_PY_OS (0)
+#define MICROPY_PY_SELECT (0)
+#define MICROPY_PY_ASYNCIO (0)
+#define MICROPY_PY_UCTYPES (0)
+#define MICROPY_PY_DEFLATE (0)
+#define MICROPY_PY_HASHLIB (0)
+#define MICROPY_PY_BINASCII (0)
+#define MICROPY_PY_RANDOM (0)
+#define MICROPY_PY_HEAPQ (0)
+#define MICROPY_PY_CMATH (0)
+#define MICROPY_PY_MATH (0)
+#define MICROPY_PY_MICROPYTHON_RINGIO (0)
+#define MICROPY_ENABLE_FINALISER (0)
+#define MICROPY_PY_THREAD (0)
+#define MICROPY_EMIT_X64 (0)
+#define MICROPY_PERSISTENT_CODE_LOAD (0)
+
+/* Modules a kernel user expects. */
+#define MICROPY_PY_SYS (1)
+#define MICROPY_PY_SYS_PLATFORM "linux"
+#define MICROPY_PY_SYS_MAXSIZE (1)
+#define MICROPY_PY_SYS_EXIT (1)
+#define MICROPY_PY_GC (1)
+#define MICROPY_PY_MICROPYTHON (1)
+#define MICROPY_PY_MICROPYTHON_MEM_INFO (1)
+#define MICROPY_PY_COLLECTIONS (1)
+#define MICROPY_PY_STRUCT (1)
+#define MICROPY_PY_ARRAY (1)
+#define MICROPY_PY_IO (1)
+#define MICROPY_PY_ERRNO (1)
+#define MICROPY_PY_RE (1)
+#define MICROPY_PY_RE_SUB (1)
+#define MICROPY_PY_JSON (1)
+#define MICROPY_PY_TIME (1)
+#define MICROPY_PY_TIME_TIME_TIME_NS (1)
+#define MICROPY_PY_TIME_INCLUDEFILE "kpy_modtime.h"
+
+/* The kernel gives no source of randomness to hash seeding we would use,
+ * and Python-visible behaviour stays deterministic across runs. */
+#define MICROPY_PY_BUILTINS_STR_UNICODE (1)
+
+/* The kernel's SSIZE_MAX is a cast, which #if cannot evaluate (mpz). */
+#define MP_SSIZE_MAX (0x7fffffffffffffffL)
+
+#define MICROPY_ALLOC_PATH_MAX (256)
+#define MICROPY_HW_BOARD_NAME "kernel"
+#define MICROPY_HW_MCU_NAME "x86_64"

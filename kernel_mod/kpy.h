@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kpython internals shared by the glue files. Only kernel types here: files
+ * that include MicroPython headers and files that include driver headers
+ * both include this one.
+ */
+#ifndef KPY_H
+#define KPY_H
+
+#include <linux/types.h>
+
+/* How one execution ended; each maps to what the exec file reports. */
+enum kpy_status {
+	KPY_OK,		/* ran to the end (or SystemExit with code 0/None) */
+	KPY_RAISED,	/* an exception escaped the script */
+	KPY_TIMEOUT,	/* interrupted by the time limit */
+	KPY_KILLED,	/* interrupted by a fatal signal to the caller */
+	KPY_NOMEM,	/* kpython itself could not get memory */
+};
+
+/* Output of one execution: kept for the caller, mirrored to the log. */
+struct kpy_output {
+	char *buf;
+	size_t len;
+	size_t cap;
+	size_t limit;
+	bool truncated;
+	bool mirror;
+	size_t line_len;
+	char line[160];
+};
+
+/* Module parameters (kpy_main.c). */
+extern unsigned int kpy_heap_kb;
+extern unsigned int kpy_timeout_ms;
+extern unsigned int kpy_max_output_kb;
+extern bool kpy_log_output;
+
+/* kpy_output.c */
+void kpy_output_init(struct kpy_output *out, size_t limit, bool mirror);
+void kpy_output_write(struct kpy_output *out, const char *s, size_t n);
+void kpy_output_flush_log(struct kpy_output *out);
+void kpy_output_free(struct kpy_output *out);
+
+/* kpy_stack.c */
+unsigned long kpy_stack_remaining(unsigned long sp);
+int kpy_stack_measure(void);
+extern size_t kpy_stack_headroom;
+extern size_t kpy_stack_probe_printk;
+extern size_t kpy_stack_probe_alloc;
+
+/* kpy_run.c: serialized executions on the one preallocated heap. */
+int kpy_run_init(size_t heap_size);
+void kpy_run_exit(void);
+int kpy_run(const char *src, size_t len, struct kpy_output *out,
+	    enum kpy_status *status);
+extern atomic64_t kpy_stat_runs;
+extern atomic64_t kpy_stat_raised;
+extern atomic64_t kpy_stat_timeouts;
+extern atomic64_t kpy_stat_killed;
+
+/* kpy_interp.c: one interpreter lifetime; caller holds the run lock. */
+enum kpy_status kpy_interpret(void *heap, size_t heap_size,
+			      const char *src, size_t len);
+
+/* kpy_hal.c: per-execution context seen by the interpreter's hooks. */
+void kpy_hal_begin(struct kpy_output *out, unsigned long deadline);
+void kpy_hal_end(void);
+enum kpy_status kpy_hal_abort_reason(void);
+void kpy_hal_print(const char *s, size_t n);
+
+/* kpy_debugfs.c */
+int kpy_debugfs_init(void);
+void kpy_debugfs_exit(void);
+
+#endif

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * /sys/kernel/debug/kpython/exec: write a script, then
+ *  - close the file: the script runs, its output goes to the kernel log
+ *    (`echo 'print(1)' > exec`);
+ *  - or read the same descriptor: the script runs at the first read and the
+ *    reads return its output and traceback. When the script did not
+ *    succeed, the read at the end of the output fails with EREMOTEIO
+ *    (exception), ETIME (time limit) or EINTR (fatal signal), so a client
+ *    tells success from failure without parsing output.
+ * /sys/kernel/debug/kpython/stats: counters and the stack budget.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "kpy.h"
+
+#define KPY_SCRIPT_MAX (1024 * 1024)
+
+struct kpy_session {
+	struct mutex lock;	/* one read or write of this file at a time */
+	char *script;
+	size_t len;
+	size_t cap;
+	bool ran;
+	int err;		/* reported at the end of the output */
+	struct kpy_output out;
+};
+
+static struct dentry *kpy_dir;
+
+static int kpy_status_errno(enum kpy_status status)
+{
+	switch (status) {
+	case KPY_OK:
+		return 0;
+	case KPY_RAISED:
+		return -EREMOTEIO;
+	case KPY_TIMEOUT:
+		return -ETIME;
+	case KPY_KILLED:
+		return -EINTR;
+	default:
+		return -ENOMEM;
+	}
+}
+
+static int kpy_exec_open(struct inode *inode, struct file *file)
+{
+	struct kpy_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return -ENOMEM;
+	mutex_init(&s->lock);
+	kpy_output_init(&s->out, (size_t)READ_ONCE(kpy_max_output_kb) * 1024,
+			READ_ONCE(kpy_log_output));
+	file->private_data = s;
+	return nonseekable_open(inode, file);
+}
+
+static void kpy_session_run(struct kpy_session *s)
+{
+	enum kpy_status status;
+	int ret;
+
+	s->ran = true;
+	ret = kpy_run(s->script ? s->script : "", s->len, &s->out, &status);
+	s->err = ret ? ret : kpy_status_errno(status);
+}
+
+static ssize_t kpy_exec_write(struct file *file, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct kpy_session *s = file->private_data;
+	ssize_t ret = count;
+
+	if (mutex_lock_killable(&s->lock))
+		return -EINTR;
+	if (s->ran) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	if (count > KPY_SCRIPT_MAX - s->len) {
+		ret = -EFBIG;
+		goto out_unlock;
+	}
+	if (s->len + count > s->cap) {
+		size_t cap = max_t(size_t, s->cap * 2, PAGE_SIZE);
+		char *script;
+
+		while (cap < s->len + count)
+			cap *= 2;
+		script = kvmalloc(cap, GFP_KERNEL);
+		if (!script) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+		if (s->len)
+			memcpy(script, s->script, s->len);
+		kvfree(s->script);
+		s->script = script;
+		s->cap = cap;
+	}
+	if (copy_from_user(s->script + s->len, buf, count)) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	s->len += count;
+out_unlock:
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+static ssize_t kpy_exec_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	struct kpy_session *s = file->private_data;
+	loff_t pos;
+	ssize_t ret;
+
+	if (mutex_lock_killable(&s->lock))
+		return -EINTR;
+	if (!s->ran)
+		kpy_session_run(s);
+	pos = file->f_pos;
+	ret = simple_read_from_buffer(buf, count, &pos, s->out.buf, s->out.len);
+	if (ret > 0)
+		file->f_pos = pos;
+	else if (ret == 0 && count)
+		ret = s->err;
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+static int kpy_exec_release(struct inode *inode, struct file *file)
+{
+	struct kpy_session *s = file->private_data;
+
+	if (!s->ran && s->len)
+		kpy_session_run(s);
+	kpy_output_free(&s->out);
+	kvfree(s->script);
+	kfree(s);
+	return 0;
+}
+
+static const struct file_operations kpy_exec_fops = {
+	.owner = THIS_MODULE,
+	.open = kpy_exec_open,
+	.read = kpy_exec_read,
+	.write = kpy_exec_write,
+	.release = kpy_exec_release,
+	.llseek = no_llseek,
+};
+
+static int kpy_stats_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "runs %lld\n", atomic64_read(&kpy_stat_runs));
+	seq_printf(m, "raised %lld\n", atomic64_read(&kpy_stat_raised));
+	seq_printf(m, "timeouts %lld\n", atomic64_read(&kpy_stat_timeouts));
+	seq_printf(m, "killed %lld\n", atomic64_read(&kpy_stat_killed));
+	seq_printf(m, "heap_bytes %u\n", kpy_heap_kb * 1024);
+	seq_printf(m, "stack_size %lu\n", (unsigned long)THREAD_SIZE);
+	seq_printf(m, "stack_headroom %zu\n", kpy_stack_headroom);
+	seq_printf(m, "stack_probe_printk %zu\n", kpy_stack_probe_printk);
+	seq_printf(m, "stack_probe_alloc %zu\n", kpy_stack_probe_alloc);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kpy_stats);
+
+int kpy_debugfs_init(void)
+{
+	struct dentry *d;
+
+	kpy_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	if (IS_ERR(kpy_dir))
+		return PTR_ERR(kpy_dir);
+	d = debugfs_create_file("exec", 0600, kpy_dir, NULL, &kpy_exec_fops);
+	if (IS_ERR(d))
+		goto out_remove_dir;
+	d = debugfs_create_file("stats", 0400, kpy_dir, NULL, &kpy_stats_fops);
+	if (IS_ERR(d))
+		goto out_remove_dir;
+	return 0;
+
+out_remove_dir:
+	debugfs_remove_recursive(kpy_dir);
+	return PTR_ERR(d);
+}
+
+void kpy_debugfs_exit(void)
+{
+	debugfs_remove_recursive(kpy_dir);
+}

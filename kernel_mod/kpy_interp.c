@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One execution: a fresh interpreter on the preallocated heap, the script
+ * compiled and run, every entry wrapped in nlr_push, torn down again.
+ *
+ * A fresh interpreter per execution means nothing a script does (rebinding
+ * builtins, filling the heap, leaving a generator half-run) can affect the
+ * next one.
+ */
+#include <linux/compiler.h>
+#include <linux/sched/task_stack.h>
+
+#include "py/compile.h"
+#include "py/cstack.h"
+#include "py/gc.h"
+#include "py/lexer.h"
+#include "py/nlr.h"
+#include "py/objexcept.h"
+#include "py/runtime.h"
+#include "kpy.h"
+
+struct kpy_script {
+	const char *src;
+	size_t len;
+};
+
+typedef void (*kpy_protected_fn)(void *arg);
+
+/*
+ * Run fn under an nlr handler that is also the VM-abort target, so both an
+ * exception and an abort requested by kpy_vm_hook() land here.
+ * Returns NULL when fn returned, MP_OBJ_NULL-as-pointer never: the raised
+ * object, or ERR_PTR(-EINTR) for an abort.
+ */
+static void *kpy_protected_call(kpy_protected_fn fn, void *arg)
+{
+	nlr_buf_t nlr;
+	void *ret = NULL;
+
+	nlr_set_abort(&nlr);
+	if (nlr_push(&nlr) == 0) {
+		fn(arg);
+		nlr_pop();
+	} else {
+		ret = nlr.ret_val ? nlr.ret_val : ERR_PTR(-EINTR);
+	}
+	nlr_set_abort(NULL);
+	return ret;
+}
+
+static void kpy_compile_and_run(void *arg)
+{
+	struct kpy_script *script = arg;
+	mp_lexer_t *lex;
+	mp_parse_tree_t tree;
+	mp_obj_t module_fun;
+
+	lex = mp_lexer_new_from_str_len(MP_QSTR__lt_stdin_gt_, script->src,
+					script->len, 0);
+	tree = mp_parse(lex, MP_PARSE_FILE_INPUT);
+	module_fun = mp_compile(&tree, MP_QSTR__lt_stdin_gt_, false);
+	mp_call_function_0(module_fun);
+}
+
+static void kpy_print_exception(void *exc)
+{
+	mp_obj_print_exception(&mp_plat_print, MP_OBJ_FROM_PTR(exc));
+}
+
+/* SystemExit(None) and SystemExit(0) end a script successfully. */
+static bool kpy_is_clean_exit(mp_obj_t exc)
+{
+	mp_obj_t code;
+
+	if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)),
+				     MP_OBJ_FROM_PTR(&mp_type_SystemExit)))
+		return false;
+	code = mp_obj_exception_get_value(exc);
+	return code == mp_const_none || code == MP_OBJ_NEW_SMALL_INT(0);
+}
+
+static enum kpy_status kpy_report(void *raised)
+{
+	static const char lost[] =
+		"kpython: the exception could not be printed\n";
+	enum kpy_status reason;
+	void *again;
+
+	if (IS_ERR(raised)) {
+		reason = kpy_hal_abort_reason();
+		if (reason == KPY_TIMEOUT)
+			mp_printf(&mp_plat_print,
+				  "kpython: interrupted: time limit of %u ms exceeded\n",
+				  kpy_timeout_ms);
+		else
+			mp_printf(&mp_plat_print,
+				  "kpython: interrupted: fatal signal\n");
+		return reason == KPY_OK ? KPY_KILLED : reason;
+	}
+	if (kpy_is_clean_exit(MP_OBJ_FROM_PTR(raised)))
+		return KPY_OK;
+	/* Printing runs user __repr__ code, which may raise or loop too. */
+	again = kpy_protected_call(kpy_print_exception, raised);
+	if (again)
+		kpy_hal_print(lost, sizeof(lost) - 1);
+	return KPY_RAISED;
+}
+
+/*
+ * noinline: the frame address bounds the stack region the GC scans and the
+ * stack check measures from, so it must be this function's own frame.
+ */
+noinline enum kpy_status kpy_interpret(void *heap, size_t heap_size,
+				       const char *src, size_t len)
+{
+	struct kpy_script script = { .src = src, .len = len };
+	char *top = __builtin_frame_address(0);
+	unsigned long room = kpy_stack_remaining((unsigned long)top);
+	enum kpy_status status;
+
+	if (room <= kpy_stack_headroom + PAGE_SIZE) {
+		kpy_hal_print("kpython: not enough kernel stack\n", 33);
+		return KPY_NOMEM;
+	}
+	mp_cstack_init_with_top(top, room - kpy_stack_headroom);
+	gc_init(heap, (char *)heap + heap_size);
+	mp_init();
+	status = kpy_report(kpy_protected_call(kpy_compile_and_run, &script));
+	mp_deinit();
+	return status;
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The two functions every MicroPython port provides: garbage collection
+ * over registers and stack, and the handler for an exception nobody
+ * catches.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bug.h>
+#include <linux/printk.h>
+
+#include "py/gc.h"
+#include "py/nlr.h"
+#include "py/runtime.h"
+#include "py/mperrno.h"
+#include "shared/runtime/gchelper.h"
+
+/*
+ * Roots: callee-saved registers (where the compiler may keep the only
+ * reference to a fresh object) and the kernel stack from here up to the
+ * frame of kpy_interpret(), recorded as the stack top.
+ */
+void gc_collect(void)
+{
+	gc_collect_start();
+	gc_helper_collect_regs_and_stack();
+	gc_collect_end();
+}
+
+/*
+ * Unreachable by construction: kpy_interpret() runs every entry into the
+ * interpreter under nlr_push (kpy_protected_call), so an exception always
+ * has a handler. If this ever runs, the nlr stack is corrupt and no
+ * return path is safe; BUG() kills only the calling task (the kernel goes
+ * on unless panic_on_oops is set).
+ */
+void nlr_jump_fail(void *val)
+{
+	pr_emerg("uncaught exception %px outside every handler\n", val);
+	BUG();
+}
+
+/*
+ * open(): there is no file system for scripts to use (MICROPY_PY_IO wants
+ * the builtin all the same, for io.StringIO and friends).
+ */
+static mp_obj_t kpy_builtin_open(size_t n_args, const mp_obj_t *args,
+				 mp_map_t *kwargs)
+{
+	mp_raise_OSError(MP_ENODEV);
+}
+MP_DEFINE_CONST_FUN_OBJ_KW(mp_builtin_open_obj, 1, kpy_builtin_open);

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Executions are serialized: the interpreter's state is global and there
+ * is one heap, allocated once at load so that running a script never
+ * depends on finding megabytes of free memory.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include "kpy.h"
+
+static DEFINE_MUTEX(kpy_run_lock);
+static void *kpy_heap;
+static size_t kpy_heap_size;
+
+atomic64_t kpy_stat_runs = ATOMIC64_INIT(0);
+atomic64_t kpy_stat_raised = ATOMIC64_INIT(0);
+atomic64_t kpy_stat_timeouts = ATOMIC64_INIT(0);
+atomic64_t kpy_stat_killed = ATOMIC64_INIT(0);
+
+int kpy_run_init(size_t heap_size)
+{
+	kpy_heap = kvmalloc(heap_size, GFP_KERNEL);
+	if (!kpy_heap)
+		return -ENOMEM;
+	kpy_heap_size = heap_size;
+	return 0;
+}
+
+void kpy_run_exit(void)
+{
+	kvfree(kpy_heap);
+	kpy_heap = NULL;
+}
+
+static void kpy_count(enum kpy_status status)
+{
+	atomic64_inc(&kpy_stat_runs);
+	if (status == KPY_RAISED)
+		atomic64_inc(&kpy_stat_raised);
+	else if (status == KPY_TIMEOUT)
+		atomic64_inc(&kpy_stat_timeouts);
+	else if (status == KPY_KILLED)
+		atomic64_inc(&kpy_stat_killed);
+}
+
+/*
+ * Run one script. Returns 0 with *status set, or -EINTR when a fatal
+ * signal arrived while waiting for another execution to finish.
+ */
+int kpy_run(const char *src, size_t len, struct kpy_output *out,
+	    enum kpy_status *status)
+{
+	unsigned int timeout_ms = READ_ONCE(kpy_timeout_ms);
+	unsigned long deadline = 0;
+
+	if (mutex_lock_killable(&kpy_run_lock))
+		return -EINTR;
+	/* The time limit counts from the start of this execution. */
+	if (timeout_ms)
+		deadline = jiffies + msecs_to_jiffies(timeout_ms) ?: 1;
+	kpy_hal_begin(out, deadline);
+	*status = kpy_interpret(kpy_heap, kpy_heap_size, src, len);
+	kpy_hal_end();
+	kpy_output_flush_log(out);
+	kpy_count(*status);
+	mutex_unlock(&kpy_run_lock);
+	return 0;
+}
