@@ -8,6 +8,10 @@
 
 /* Called every MICROPY_VM_HOOK_COUNT branches or returns of the VM. */
 void kpy_vm_hook(void);
+/* Called every KPY_C_LOOP_COUNT turns of a long loop in C. */
+#define KPY_C_LOOP_COUNT 256
+extern unsigned int kpy_c_loop_count;
+void kpy_c_loop_hook(void);
 /* Called periodically from long GC loops. */
 void kpy_gc_hook(void);
 

@@ -34,11 +34,14 @@
 #define MICROPY_WARNINGS (1)
 
 /* Python calls do not recurse on the 16 KiB kernel stack: frames live on
- * the GC heap. When the heap cannot hold another frame the call falls back
- * to the C stack, where the stack check turns runaway recursion into
- * RuntimeError instead of a stack overflow. */
+ * a Python stack carved from the heap (MICROPY_STACKLESS + PYSTACK), so
+ * recursion depth is bounded by its size and runaway recursion raises
+ * RuntimeError('pystack exhausted'). C recursion (parser, compiler, calls
+ * through builtins) is bounded by the stack check instead, which raises
+ * RuntimeError('maximum recursion depth exceeded'). */
 #define MICROPY_STACKLESS (1)
-#define MICROPY_STACKLESS_STRICT (0)
+#define MICROPY_STACKLESS_STRICT (1)
+#define MICROPY_ENABLE_PYSTACK (1)
 #define MICROPY_STACK_CHECK (1)
 
 /* Interruption: the VM polls kpython every few thousand branches; kpython
@@ -57,6 +60,12 @@
 	}
 #define MICROPY_VM_HOOK_LOOP MICROPY_VM_HOOK_POLL
 #define MICROPY_VM_HOOK_RETURN MICROPY_VM_HOOK_POLL
+/* Loops that run in C (builtins iterating, big-integer arithmetic) poll
+ * through a hook added by kernel_mod/patches/0001-*.patch. */
+#define MICROPY_HOOK_C_LOOP \
+	if (--kpy_c_loop_count == 0) { \
+		kpy_c_loop_hook(); \
+	}
 /* Long mark/sweep loops over a big heap reschedule too. */
 #define MICROPY_GC_HOOK_LOOP(i) \
 	do { \

@@ -121,18 +121,14 @@ static ssize_t kpy_exec_read(struct file *file, char __user *buf,
 			     size_t count, loff_t *ppos)
 {
 	struct kpy_session *s = file->private_data;
-	loff_t pos;
 	ssize_t ret;
 
 	if (mutex_lock_killable(&s->lock))
 		return -EINTR;
 	if (!s->ran)
 		kpy_session_run(s);
-	pos = file->f_pos;
-	ret = simple_read_from_buffer(buf, count, &pos, s->out.buf, s->out.len);
-	if (ret > 0)
-		file->f_pos = pos;
-	else if (ret == 0 && count)
+	ret = simple_read_from_buffer(buf, count, ppos, s->out.buf, s->out.len);
+	if (ret == 0 && count)
 		ret = s->err;
 	mutex_unlock(&s->lock);
 	return ret;

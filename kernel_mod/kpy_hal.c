@@ -61,6 +61,13 @@ static bool kpy_must_abort(void)
 	return kpy_abort != KPY_OK;
 }
 
+/* Unwind to the top level now; only for C code called from Python. */
+static void kpy_abort_now(void)
+{
+	mp_sched_vm_abort();
+	mp_handle_pending(true);
+}
+
 void kpy_vm_hook(void)
 {
 	cond_resched();
@@ -68,16 +75,19 @@ void kpy_vm_hook(void)
 		mp_sched_vm_abort();
 }
 
+unsigned int kpy_c_loop_count = KPY_C_LOOP_COUNT;
+
+void kpy_c_loop_hook(void)
+{
+	kpy_c_loop_count = KPY_C_LOOP_COUNT;
+	cond_resched();
+	if (kpy_must_abort())
+		kpy_abort_now();
+}
+
 void kpy_gc_hook(void)
 {
 	cond_resched();
-}
-
-/* Unwind to the top level now; only for C code called from Python. */
-static void kpy_abort_now(void)
-{
-	mp_sched_vm_abort();
-	mp_handle_pending(true);
 }
 
 mp_uint_t mp_hal_stdout_tx_strn(const char *str, size_t len)

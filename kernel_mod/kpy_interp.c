@@ -16,6 +16,7 @@
 #include "py/lexer.h"
 #include "py/nlr.h"
 #include "py/objexcept.h"
+#include "py/pystack.h"
 #include "py/runtime.h"
 #include "kpy.h"
 
@@ -29,8 +30,8 @@ typedef void (*kpy_protected_fn)(void *arg);
 /*
  * Run fn under an nlr handler that is also the VM-abort target, so both an
  * exception and an abort requested by kpy_vm_hook() land here.
- * Returns NULL when fn returned, MP_OBJ_NULL-as-pointer never: the raised
- * object, or ERR_PTR(-EINTR) for an abort.
+ * Returns NULL when fn returned, the raised object when it raised, or
+ * ERR_PTR(-EINTR) when the VM was aborted.
  */
 static void *kpy_protected_call(kpy_protected_fn fn, void *arg)
 {
@@ -86,6 +87,8 @@ static enum kpy_status kpy_report(void *raised)
 	enum kpy_status reason;
 	void *again;
 
+	if (!raised)
+		return KPY_OK;
 	if (IS_ERR(raised)) {
 		reason = kpy_hal_abort_reason();
 		if (reason == KPY_TIMEOUT)
@@ -107,6 +110,16 @@ static enum kpy_status kpy_report(void *raised)
 }
 
 /*
+ * The Python stack's share of the heap: deep enough for CPython's default
+ * recursion limit (1000 calls of a small function need ~130 KiB) with
+ * the default heap of 2 MiB.
+ */
+static size_t kpy_pystack_size(size_t heap_size)
+{
+	return (heap_size / 8) & ~(size_t)15;
+}
+
+/*
  * noinline: the frame address bounds the stack region the GC scans and the
  * stack check measures from, so it must be this function's own frame.
  */
@@ -117,13 +130,17 @@ noinline enum kpy_status kpy_interpret(void *heap, size_t heap_size,
 	char *top = __builtin_frame_address(0);
 	unsigned long room = kpy_stack_remaining((unsigned long)top);
 	enum kpy_status status;
+	size_t pystack;
 
 	if (room <= kpy_stack_headroom + PAGE_SIZE) {
 		kpy_hal_print("kpython: not enough kernel stack\n", 33);
 		return KPY_NOMEM;
 	}
 	mp_cstack_init_with_top(top, room - kpy_stack_headroom);
-	gc_init(heap, (char *)heap + heap_size);
+	/* An eighth of the heap holds Python frames (kpy_pystack_size()). */
+	pystack = kpy_pystack_size(heap_size);
+	mp_pystack_init(heap, (char *)heap + pystack);
+	gc_init((char *)heap + pystack, (char *)heap + heap_size);
 	mp_init();
 	status = kpy_report(kpy_protected_call(kpy_compile_and_run, &script));
 	mp_deinit();
