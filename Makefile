@@ -34,10 +34,12 @@ $(MP_SRC)/.kpython-verified: $(TOP)/micropython/pin.env
 
 bundle: $(STAMP)
 
-$(STAMP): $(MP_SRC)/.kpython-verified $(CFG) $(PATCHES)
+$(STAMP): $(MP_SRC)/.kpython-verified $(CFG) $(PATCHES) $(TOP)/Makefile
 	rm -rf $(GEN)
 	mkdir -p $(GEN)
-	$(MAKE) -s -C $(TOP)/embed_cfg -f embed.mk \
+	# GIT_DIR: the pinned tree has no .git; without this, upstream's
+	# version script would describe *our* checkout's commit.
+	GIT_DIR=$(MP_SRC)/.no-git $(MAKE) -s -C $(TOP)/embed_cfg -f embed.mk \
 		MICROPYTHON_TOP=$(MP_SRC) PACKAGE_DIR=$(BUNDLE) \
 		BUILD=$(GEN)/build-embed kpython-bundle
 	for p in $(PATCHES); do \
@@ -45,8 +47,12 @@ $(STAMP): $(MP_SRC)/.kpython-verified $(CFG) $(PATCHES)
 	done
 	touch $@
 
+# Reproducible wherever the tree sits: no absolute path of ours in
+# __FILE__ or debug info (KCFLAGS also reaches kpython.mod.c).
+KPY_KCFLAGS := -ffile-prefix-map=$(TOP)/=
+
 modules: $(STAMP)
-	$(MAKE) -C $(KDIR) M=$(TOP)/kernel_mod modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/kernel_mod KCFLAGS="$(KCFLAGS) $(KPY_KCFLAGS)" modules
 	@echo "built $(TOP)/kernel_mod/kpython.ko"
 
 clean:

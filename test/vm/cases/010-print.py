@@ -1,0 +1,6 @@
+print("hello from the kernel")
+print(1, 2, 3)
+print("a", "b", sep="-", end="!\n")
+print()
+print(None, True, False)
+print(repr("quote's"), [1, "two", (3,)], {"k": 4})

@@ -1,0 +1,6 @@
+print(7 + 3, 7 - 10, 6 * 7, 7 // 2, -7 // 2, 7 % 3, -7 % 3)
+print(2 ** 10, 1 << 40, 0xff & 0x0f, 5 | 2, 6 ^ 3, ~5, -(-5) >> 1)
+print(divmod(17, 5), abs(-9), min(3, 1, 2), max([4, 8, 2]), sum(range(101)))
+print(int("123") + 1, int("-ff", 16), hex(255), bin(10), oct(8), str(42) * 3)
+print(1 < 2 <= 2, 10 != 10, not 0, 3 if 0 else 4, 0 or "or", [] and 1)
+print("%d-%s-%x" % (12, "ab", 255), "{}+{}={}".format(2, 3, 2 + 3))

@@ -1,0 +1,4 @@
+print("before")
+x = 1
+x // 0
+print("not reached")

@@ -1,0 +1,8 @@
+def inner(v):
+    return v["key"]
+
+def outer():
+    return inner({})
+
+print("start")
+outer()

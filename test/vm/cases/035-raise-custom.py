@@ -1,0 +1,4 @@
+class QuotaExceeded(Exception):
+    pass
+
+raise QuotaExceeded("limit is 3")

@@ -1,0 +1,1 @@
+big = bytearray(1 << 30)

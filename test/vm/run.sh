@@ -1,0 +1,214 @@
+#!/bin/bash
+# run.sh - build kpython.ko and run the VM test suite in qemu, in one command.
+#
+# usage: test/vm/run.sh [CASE-PATTERN...]
+#
+# Fetches a Debian bookworm kernel (fetch-kernel.sh), builds the module with
+# `make KDIR=/usr/src/linux-headers-<abi>`, packs an initramfs with the module,
+# the client and the cases (mkinitramfs.sh), boots it under qemu (software
+# emulation) and reports one line per case, then "N passed, N failed[, N
+# skipped]". Exit status: 0 all passed, 1 a case failed, 2 the rig itself
+# could not run. CASE-PATTERNs (shell globs on case names) select cases.
+#
+# Environment:
+#   KPY_VM_ABI          kernel ABI, e.g. 6.1.0-56-amd64 (default: newest)
+#   KPY_VM_MODULE       use this prebuilt kpython.ko instead of building
+#   KPY_VM_MODULE_ARGS  insmod parameters (default: timeout_ms=2000)
+#   KPY_VM_TIMEOUT      wall-clock limit for the VM in seconds (default: 300)
+#   KPY_VM_APPEND       extra kernel command line
+#   KPY_VM_OUT          where logs and the initramfs go (default: .cache/vm/run)
+#   KPY_VM_CASES        cases directory (default: test/vm/cases)
+#   KPY_VM_VERBOSE=1    echo the whole console while the VM runs
+set -u -o pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+out=${KPY_VM_OUT:-$top/.cache/vm/run}
+module_args=${KPY_VM_MODULE_ARGS-timeout_ms=2000}
+vm_timeout=${KPY_VM_TIMEOUT:-300}
+
+t_start=$EPOCHREALTIME
+
+log() { printf 'run.sh: %s\n' "$*" >&2; }
+
+# rig_error MESSAGE: the rig could not run; still end with the summary line.
+rig_error() {
+	log "error: $*"
+	echo "FAIL rig: $*"
+	echo "0 passed, 1 failed"
+	exit 2
+}
+
+elapsed() { # elapsed FROM [TO]
+	awk -v a="$1" -v b="${2:-$EPOCHREALTIME}" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# --- host prerequisites ------------------------------------------------------
+need=
+command -v qemu-system-x86_64 >/dev/null || need="$need qemu-system-x86"
+command -v cpio >/dev/null || need="$need cpio"
+[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
+	need="$need busybox-static"
+if [ -n "$need" ]; then
+	log "installing$need"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need >&2 ||
+		rig_error "cannot install$need"
+fi
+
+mkdir -p "$out" || rig_error "cannot create $out"
+# One run at a time per output directory.
+exec 9>"$out/.lock"
+if ! flock -n 9; then
+	log "waiting for another run.sh using $out"
+	flock 9 || rig_error "cannot lock $out"
+fi
+
+# --- kernel ------------------------------------------------------------------
+kinfo=$("$here/fetch-kernel.sh") || rig_error "fetch-kernel.sh failed"
+abi=$(sed -n 's/^abi=//p' <<<"$kinfo")
+kdir=$(sed -n 's/^kdir=//p' <<<"$kinfo")
+vmlinuz=$(sed -n 's/^vmlinuz=//p' <<<"$kinfo")
+image_deb=$(sed -n 's/^image_deb=//p' <<<"$kinfo")
+log "kernel $abi: $vmlinuz"
+
+# --- module ------------------------------------------------------------------
+if [ -n "${KPY_VM_MODULE:-}" ]; then
+	module=$KPY_VM_MODULE
+	log "using prebuilt module $module"
+else
+	module=$top/kernel_mod/kpython.ko
+	log "building: make -C $top KDIR=$kdir (log: $out/build.log)"
+	t_build=$EPOCHREALTIME
+	if ! make -C "$top" KDIR="$kdir" >"$out/build.log" 2>&1; then
+		tail -n 30 "$out/build.log" | sed 's/^/    /'
+		rig_error "module build failed (full log: $out/build.log)"
+	fi
+	log "built in $(elapsed "$t_build") s"
+fi
+[ -f "$module" ] || rig_error "no module at $module"
+vermagic=$(modinfo -F vermagic "$module" 2>/dev/null)
+case $vermagic in
+"$abi "*) ;;
+*) rig_error "$module has vermagic '$vermagic', not for $abi" ;;
+esac
+
+# Modules kpython.ko depends on come from the image package (usually none).
+dep_args=()
+deps=$(modinfo -F depends "$module" | tr ',' ' ')
+if [ -n "$deps" ]; then
+	depdir=$out/deps
+	rm -rf "$depdir" && mkdir -p "$depdir"
+	dpkg-deb --fsys-tarfile "$image_deb" | tar -x -C "$depdir" \
+		--wildcards "./lib/modules/$abi/*" ||
+		rig_error "cannot extract modules from $image_deb"
+	# Resolve recursively, dependencies first.
+	resolve() {
+		local m f d
+		for m in "$@"; do
+			case " $resolved " in *" $m "*) continue ;; esac
+			f=$(find "$depdir" -name "$m.ko*" | head -n 1)
+			[ -n "$f" ] || rig_error "dependency $m not found in $image_deb"
+			d=$(modinfo -F depends "$f" | tr ',' ' ')
+			[ -n "$d" ] && resolve $d
+			resolved="$resolved $m"
+			dep_args+=(-d "$f")
+		done
+	}
+	resolved=
+	resolve $deps
+	log "module dependencies:$resolved"
+fi
+
+# --- cases -------------------------------------------------------------------
+cases_dir=${KPY_VM_CASES:-$here/cases}
+selected=$out/cases
+rm -rf "$selected" && cp -R "$cases_dir" "$selected" ||
+	rig_error "cannot copy the cases"
+if [ $# -gt 0 ]; then
+	for f in "$selected"/*.py "$selected"/*.sh; do
+		[ -e "$f" ] || continue
+		name=${f##*/}
+		name=${name%.*}
+		keep=
+		for pat in "$@"; do
+			# shellcheck disable=SC2053 # the pattern is a glob on purpose
+			[[ $name == $pat ]] && keep=1
+		done
+		[ -n "$keep" ] || rm -f "$f"
+	done
+fi
+names=$(cd "$selected" && ls | sed -n 's/\.\(py\|sh\)$//p' | LC_ALL=C sort)
+[ -n "$names" ] || rig_error "no case matches: $*"
+ncases=$(wc -w <<<"$names")
+
+initrd=$out/initrd.cpio.gz
+"$here/mkinitramfs.sh" -o "$initrd" -m "$module" -c "$top/client/kpython" \
+	-t "$selected" -a "$module_args" "${dep_args[@]}" ||
+	rig_error "mkinitramfs.sh failed"
+
+# --- boot ----------------------------------------------------------------------
+console=$out/console.log
+log "booting $abi with $ncases case(s), module args '$module_args'" \
+	"(limit ${vm_timeout} s, console: $console)"
+t_boot=$EPOCHREALTIME
+t_first=
+: >"$console"
+# stdin must not be the terminal: -nographic would put it in raw mode.
+timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
+	-m 512 -smp 2 -nographic -no-reboot \
+	-kernel "$vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
+	</dev/null 2>&1 |
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		printf '%s\n' "$line" >>"$console"
+		if [ -n "${KPY_VM_VERBOSE:-}" ]; then
+			printf '%s\n' "$line" >&2
+		fi
+		case $line in
+		*"@@KPY PASS "* | *"@@KPY FAIL "* | *"@@KPY SKIP "*)
+			if [ -z "$t_first" ]; then
+				t_first=$EPOCHREALTIME
+				echo "$t_first" >"$out/first-result"
+			fi
+			[ -n "${KPY_VM_VERBOSE:-}" ] || printf '  %s\n' "${line#*@@KPY }" >&2
+			;;
+		esac
+	done
+qemu_st=${PIPESTATUS[0]}
+t_end=$EPOCHREALTIME
+if [ "$qemu_st" = 124 ] || [ "$qemu_st" = 137 ]; then
+	log "qemu killed after the ${vm_timeout} s limit"
+elif [ "$qemu_st" != 0 ]; then
+	log "qemu exited with status $qemu_st"
+fi
+
+# --- report ------------------------------------------------------------------
+echo "=== kpython VM tests: kernel $abi, module args '$module_args'"
+# shellcheck disable=SC2086 # names is a word list
+report=$(awk -v cases="insmod $(echo $names) rmmod" -f "$here/report.awk" "$console")
+report_st=$?
+sed '$d' <<<"$report"
+counts=$(tail -n 1 <<<"$report")
+passed=$(sed -n 's/.*passed=\([0-9]*\).*/\1/p' <<<"$counts")
+failed=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' <<<"$counts")
+skipped=$(sed -n 's/.*skipped=\([0-9]*\).*/\1/p' <<<"$counts")
+
+if [ "$qemu_st" = 124 ] || [ "$qemu_st" = 137 ]; then
+	echo "FAIL vm: killed after the ${vm_timeout} s wall-clock limit"
+	failed=$((failed + 1))
+	report_st=1
+fi
+
+first=$(cat "$out/first-result" 2>/dev/null)
+rm -f "$out/first-result"
+insmod_up=$(sed -n 's/.*@@KPY BOOTED uptime=\([0-9.]*\).*/\1/p' "$console")
+[ -n "$first" ] && first="$(elapsed "$t_boot" "$first") s"
+echo "--- timings: boot-to-first-result ${first:-n/a}" \
+	"(guest uptime at /init ${insmod_up:-n/a} s), VM $(elapsed "$t_boot" "$t_end") s," \
+	"total $(elapsed "$t_start" "$t_end") s"
+echo "--- console log: $console"
+summary="$passed passed, $failed failed"
+[ "${skipped:-0}" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$report_st" = 0 ] && [ "$failed" = 0 ]

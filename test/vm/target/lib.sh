@@ -1,0 +1,120 @@
+# Helpers for scripted test cases (cases/*.sh), sourced by them as
+#   . "$KPY_LIB"
+# A case passes if it exits 0. Report mismatches with check_* (they record
+# the failure and go on) and end the case with "finish".
+
+KPY_EXEC=${KPY_EXEC:-/sys/kernel/debug/kpython/exec}
+failures=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+note() {
+	echo "$*"
+}
+
+# uptime_ms: milliseconds since boot (10 ms resolution).
+uptime_ms() {
+	awk '{ split($1, a, "."); print a[1] * 1000 + a[2] * 10 }' /proc/uptime
+}
+
+# meminfo_kb FIELD: a /proc/meminfo value in KiB.
+meminfo_kb() {
+	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
+}
+
+# show [FILE]: quote a file (or stdin) in a failure report.
+# shellcheck disable=SC2120 # the file argument is optional
+show() {
+	awk '{ print "  | " $0 }' "$@"
+}
+
+# check_eq WHAT EXPECTED GOT
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		return 0
+	fi
+	fail "$1: expected '$2', got '$3'"
+	return 1
+}
+
+# check_status WHAT EXPECTED GOT
+check_status() {
+	check_eq "$1: exit status" "$2" "$3"
+}
+
+# check_file_eq WHAT EXPECTED_FILE GOT_FILE: byte-exact comparison.
+check_file_eq() {
+	if cmp -s "$2" "$3"; then
+		return 0
+	fi
+	fail "$1: output differs (expected $(wc -c <"$2") bytes, got $(wc -c <"$3"))"
+	diff -u "$2" "$3" | head -n 40
+	return 1
+}
+
+# check_contains WHAT FILE STRING: FILE contains the fixed string.
+check_contains() {
+	if grep -qF -- "$3" "$2"; then
+		return 0
+	fi
+	fail "$1: output lacks '$3'; got:"
+	head -c 2000 "$2" | show
+	return 1
+}
+
+# check_lacks WHAT FILE STRING: FILE does not contain the fixed string.
+check_lacks() {
+	if ! grep -qF -- "$3" "$2"; then
+		return 0
+	fi
+	fail "$1: output unexpectedly contains '$3'; got:"
+	head -c 2000 "$2" | show
+	return 1
+}
+
+# module_works: a trivial script still runs and returns its output.
+module_works() {
+	_mw=$(kpython -c 'print(6 * 7)' 2>&1)
+	_st=$?
+	check_status "$1: follow-up script" 0 "$_st" &&
+		check_eq "$1: follow-up output" 42 "$_mw"
+}
+
+# live_procs NAME...: "pid:state" of processes (not zombies) with that command
+# name, e.g. the client ("kpython") and its reader ("cat").
+live_procs() {
+	for _p in /proc/[0-9]*; do
+		_stat=$(cat "$_p/stat" 2>/dev/null) || continue
+		_comm=${_stat#*(}
+		_comm=${_comm%%)*}
+		_state=${_stat##*) }
+		_state=${_state%% *}
+		[ "$_state" = Z ] && continue
+		for _n in "$@"; do
+			[ "$_comm" = "$_n" ] && printf '%s:%s ' "${_p#/proc/}" "$_state"
+		done
+	done
+}
+
+# wait_gone PID TIMEOUT_MS: wait until PID has exited (or is a zombie).
+wait_gone() {
+	_end=$(($(uptime_ms) + $2))
+	while [ -d "/proc/$1" ]; do
+		_st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+		[ "$_st" = Z ] && return 0
+		[ "$(uptime_ms)" -lt "$_end" ] || return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$failures check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
