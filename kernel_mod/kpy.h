@@ -48,6 +48,10 @@ int kpy_stack_measure(void);
 extern size_t kpy_stack_headroom;
 extern size_t kpy_stack_probe_printk;
 extern size_t kpy_stack_probe_alloc;
+unsigned long kpy_stack_watch_begin(void);
+void kpy_stack_watch_end(unsigned long sp);
+extern size_t kpy_stack_min_free;
+extern size_t kpy_stack_max_used;
 
 /* kpy_run.c: serialized executions on the one preallocated heap. */
 int kpy_run_init(size_t heap_size);

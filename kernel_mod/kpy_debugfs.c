@@ -166,6 +166,8 @@ static int kpy_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "stack_headroom %zu\n", kpy_stack_headroom);
 	seq_printf(m, "stack_probe_printk %zu\n", kpy_stack_probe_printk);
 	seq_printf(m, "stack_probe_alloc %zu\n", kpy_stack_probe_alloc);
+	seq_printf(m, "stack_max_used %zu\n", kpy_stack_max_used);
+	seq_printf(m, "stack_min_free %zu\n", kpy_stack_min_free);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kpy_stats);

@@ -130,6 +130,7 @@ noinline enum kpy_status kpy_interpret(void *heap, size_t heap_size,
 	char *top = __builtin_frame_address(0);
 	unsigned long room = kpy_stack_remaining((unsigned long)top);
 	enum kpy_status status;
+	unsigned long mark;
 	size_t pystack;
 
 	if (room <= kpy_stack_headroom + PAGE_SIZE) {
@@ -142,7 +143,9 @@ noinline enum kpy_status kpy_interpret(void *heap, size_t heap_size,
 	mp_pystack_init(heap, (char *)heap + pystack);
 	gc_init((char *)heap + pystack, (char *)heap + heap_size);
 	mp_init();
+	mark = kpy_stack_watch_begin();
 	status = kpy_report(kpy_protected_call(kpy_compile_and_run, &script));
+	kpy_stack_watch_end(mark);
 	mp_deinit();
 	return status;
 }

@@ -60,22 +60,62 @@ static void kpy_probe_alloc(void)
 	kvfree(big);
 }
 
+/* Fill the free stack from the bottom up to gap bytes below sp. */
+static void kpy_stack_paint(unsigned long sp)
+{
+	unsigned long *p = (unsigned long *)kpy_stack_bottom();
+	unsigned long *hi = (unsigned long *)(sp - KPY_STACK_PAINT_GAP);
+
+	for (; p < hi; p++)
+		*p = KPY_STACK_PAINT;
+}
+
+/* Lowest address written since kpy_stack_paint(sp). */
+static unsigned long kpy_stack_low_water(unsigned long sp)
+{
+	unsigned long *p = (unsigned long *)kpy_stack_bottom();
+	unsigned long *hi = (unsigned long *)(sp - KPY_STACK_PAINT_GAP);
+
+	while (p < hi && *p == KPY_STACK_PAINT)
+		p++;
+	return (unsigned long)p;
+}
+
 /* Bytes of stack below the caller's frame that fn() touched. */
 static noinline size_t kpy_stack_probe(void (*fn)(void))
 {
 	unsigned long sp = current_stack_pointer;
-	unsigned long *lo = (unsigned long *)kpy_stack_bottom();
-	unsigned long *hi = (unsigned long *)(sp - KPY_STACK_PAINT_GAP);
-	unsigned long *p;
 
-	for (p = lo; p < hi; p++)
-		*p = KPY_STACK_PAINT;
+	kpy_stack_paint(sp);
 	barrier();
 	fn();
 	barrier();
-	for (p = lo; p < hi && *p == KPY_STACK_PAINT; p++)
-		;
-	return sp - (unsigned long)p;
+	return sp - kpy_stack_low_water(sp);
+}
+
+/*
+ * Around each execution: paint, then find how close the interpreter and
+ * everything it called (interrupts included) came to the end of the stack.
+ */
+size_t kpy_stack_min_free = THREAD_SIZE;
+size_t kpy_stack_max_used;
+
+/* Returns the mark to hand to kpy_stack_watch_end() from the same caller. */
+noinline unsigned long kpy_stack_watch_begin(void)
+{
+	unsigned long sp = current_stack_pointer;
+
+	kpy_stack_paint(sp);
+	return sp;
+}
+
+noinline void kpy_stack_watch_end(unsigned long sp)
+{
+	unsigned long low = kpy_stack_low_water(sp);
+
+	kpy_stack_max_used = max_t(size_t, kpy_stack_max_used, sp - low);
+	kpy_stack_min_free = min_t(size_t, kpy_stack_min_free,
+				   low - kpy_stack_bottom());
 }
 
 int kpy_stack_measure(void)
