@@ -16,6 +16,7 @@
 #   KPY_VM_MODULE_ARGS  insmod parameters (default: timeout_ms=2000)
 #   KPY_VM_TIMEOUT      wall-clock limit for the VM in seconds (default: 300)
 #   KPY_VM_APPEND       extra kernel command line
+#   KPY_VM_QEMU_ARGS    extra qemu arguments (e.g. -icount shift=0)
 #   KPY_VM_OUT          where logs and the initramfs go (default: .cache/vm/run)
 #   KPY_VM_CASES        cases directory (default: test/vm/cases)
 #   KPY_VM_VERBOSE=1    echo the whole console while the VM runs
@@ -158,7 +159,7 @@ timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-m 512 -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
-	</dev/null 2>&1 |
+	${KPY_VM_QEMU_ARGS:-} </dev/null 2>&1 |
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}
 		printf '%s\n' "$line" >>"$console"

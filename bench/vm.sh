@@ -1,0 +1,47 @@
+#!/bin/bash
+# VM numbers for kpython.ko, measured in one qemu run of test/vm's rig:
+#   boot-to-first-result, print(1) executions per second (exec file and
+#   client), CPU-bound scripts in kpython versus MicroPython's unix port built
+#   from the same pinned source (static, run in the same VM), and the stack
+#   numbers the module records.
+# usage: bench/vm.sh
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=$top/.cache/bench
+unix_bin=$cache/micropython-unix
+
+make -s -C "$top" fetch
+if [ ! -x "$unix_bin" ]; then
+	# Build in a copy: the pinned tree stays pristine.
+	. "$top/micropython/pin.env"
+	rm -rf "$cache/mp"
+	mkdir -p "$cache"
+	cp -a "$top/micropython/$MP_DIR" "$cache/mp"
+	make -s -C "$cache/mp/ports/unix" -j"$(nproc)" VARIANT=standard \
+		FROZEN_MANIFEST= MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0 \
+		MICROPY_PY_SSL=0 MICROPY_PY_SOCKET=0 MICROPY_PY_THREAD=0 \
+		LDFLAGS_EXTRA=-static >/dev/null
+	cp "$cache/mp/ports/unix/build-standard/micropython" "$unix_bin"
+fi
+
+cases=$(mktemp -d)
+trap 'rm -rf "$cases"' EXIT
+cp "$top"/bench/vm/*.sh "$top"/bench/vm/*.bpy "$cases/"
+cp "$unix_bin" "$cases/micropython-unix"
+echo 600 >"$cases/10-bench.timeout"
+
+out=$(KPY_VM_CASES=$cases KPY_VM_MODULE_ARGS="timeout_ms=0" \
+	KPY_VM_QEMU_ARGS=${KPY_BENCH_QEMU_ARGS-} \
+	KPY_VM_OUT=$cache/run "$top/test/vm/run.sh" 2>/dev/null) || {
+	echo "$out" >&2
+	exit 1
+}
+echo "$out" | grep -- '--- timings' | sed 's/^--- //'
+grep -o 'BENCH .*' "$cache/run/console.log" | sed 's/^BENCH //' | awk '
+	$1 == "cpu" {
+		split($3, k, "="); split($4, u, "=")
+		printf "cpu %-7s kpython %5d ms  unix port %5d ms  kpython speed = %.2fx of unix\n",
+			$2, k[2], u[2], u[2] / k[2]
+		next
+	}
+	{ print }'
