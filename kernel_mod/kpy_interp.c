@@ -68,45 +68,67 @@ static void kpy_print_exception(void *exc)
 	mp_obj_print_exception(&mp_plat_print, MP_OBJ_FROM_PTR(exc));
 }
 
-/* SystemExit(None) and SystemExit(0) end a script successfully. */
-static bool kpy_is_clean_exit(mp_obj_t exc)
+static void kpy_print_exit_message(void *code)
 {
-	mp_obj_t code;
-
-	if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)),
-				     MP_OBJ_FROM_PTR(&mp_type_SystemExit)))
-		return false;
-	code = mp_obj_exception_get_value(exc);
-	return code == mp_const_none || code == MP_OBJ_NEW_SMALL_INT(0);
+	mp_obj_print_helper(&mp_plat_print, MP_OBJ_FROM_PTR(code), PRINT_STR);
+	mp_print_str(&mp_plat_print, "\n");
 }
 
+/* Print what a caller of print_fn needs to see; user code may run. */
+static enum kpy_status kpy_print_protected(kpy_protected_fn print_fn,
+					   void *arg)
+{
+	static const char lost[] = "kpython: the exception could not be printed\n";
+	void *again = kpy_protected_call(print_fn, arg);
+
+	if (!again)
+		return KPY_RAISED;
+	kpy_hal_print(lost, sizeof(lost) - 1);
+	return IS_ERR(again) ? kpy_hal_abort_reason() : KPY_RAISED;
+}
+
+/*
+ * SystemExit ends a script as in CPython: no code or 0 is success, another
+ * integer a silent failure, anything else is printed.
+ */
+static enum kpy_status kpy_report_exit(mp_obj_t exc)
+{
+	mp_obj_t code = mp_obj_exception_get_value(exc);
+
+	if (code == mp_const_none || code == MP_OBJ_NEW_SMALL_INT(0))
+		return KPY_OK;
+	if (mp_obj_is_int(code))
+		return KPY_RAISED;
+	return kpy_print_protected(kpy_print_exit_message, MP_OBJ_TO_PTR(code));
+}
+
+static enum kpy_status kpy_report_abort(void)
+{
+	enum kpy_status reason = kpy_hal_abort_reason();
+
+	if (reason == KPY_TIMEOUT)
+		mp_printf(&mp_plat_print,
+			  "kpython: interrupted: time limit of %u ms exceeded\n",
+			  kpy_timeout_ms);
+	else
+		mp_printf(&mp_plat_print, "kpython: interrupted: fatal signal\n");
+	return reason == KPY_OK ? KPY_KILLED : reason;
+}
+
+/* Turn how the script ended into a status, printing what the caller sees. */
 static enum kpy_status kpy_report(void *raised)
 {
-	static const char lost[] =
-		"kpython: the exception could not be printed\n";
-	enum kpy_status reason;
-	void *again;
+	mp_obj_t exc = MP_OBJ_FROM_PTR(raised);
 
 	if (!raised)
 		return KPY_OK;
-	if (IS_ERR(raised)) {
-		reason = kpy_hal_abort_reason();
-		if (reason == KPY_TIMEOUT)
-			mp_printf(&mp_plat_print,
-				  "kpython: interrupted: time limit of %u ms exceeded\n",
-				  kpy_timeout_ms);
-		else
-			mp_printf(&mp_plat_print,
-				  "kpython: interrupted: fatal signal\n");
-		return reason == KPY_OK ? KPY_KILLED : reason;
-	}
-	if (kpy_is_clean_exit(MP_OBJ_FROM_PTR(raised)))
-		return KPY_OK;
+	if (IS_ERR(raised))
+		return kpy_report_abort();
+	if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)),
+				    MP_OBJ_FROM_PTR(&mp_type_SystemExit)))
+		return kpy_report_exit(exc);
 	/* Printing runs user __repr__ code, which may raise or loop too. */
-	again = kpy_protected_call(kpy_print_exception, raised);
-	if (again)
-		kpy_hal_print(lost, sizeof(lost) - 1);
-	return KPY_RAISED;
+	return kpy_print_protected(kpy_print_exception, raised);
 }
 
 /*
