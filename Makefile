@@ -14,9 +14,13 @@ include $(TOP)/micropython/pin.env
 MP_SRC := $(TOP)/micropython/$(MP_DIR)
 GEN := $(TOP)/kernel_mod/gen
 BUNDLE := $(GEN)/micropython_embed
-STAMP := $(GEN)/.bundle-stamp
 PATCHES := $(sort $(wildcard $(TOP)/kernel_mod/patches/*.patch))
 CFG := $(wildcard $(TOP)/embed_cfg/*.h $(TOP)/embed_cfg/*.mk)
+# The bundle's stamp is named after its inputs, so that adding or removing
+# a patch regenerates it as surely as editing one.
+BUNDLE_ID := $(shell cat $(TOP)/micropython/pin.env $(CFG) $(PATCHES) \
+	$(TOP)/Makefile | sha256sum | cut -c1-16)
+STAMP := $(GEN)/.bundle-$(BUNDLE_ID)
 
 # Generated files must not depend on when or where they were made.
 export SOURCE_DATE_EPOCH ?= 0
@@ -34,7 +38,7 @@ $(MP_SRC)/.kpython-verified: $(TOP)/micropython/pin.env
 
 bundle: $(STAMP)
 
-$(STAMP): $(MP_SRC)/.kpython-verified $(CFG) $(PATCHES) $(TOP)/Makefile
+$(STAMP): $(MP_SRC)/.kpython-verified
 	rm -rf $(GEN)
 	mkdir -p $(GEN)
 	# GIT_DIR: the pinned tree has no .git; without this, upstream's

@@ -56,6 +56,23 @@ limited "sleep" 'import time
 time.sleep_ms(600000)
 print("escaped")'
 
+# Loops that run in C, not in the VM (kernel_mod/patches/0001-*.patch).
+limited "builtin iterating" 'print(sum(range(10 ** 12)))
+print("escaped")'
+
+limited "bigint arithmetic" 'x = 3 ** 200000
+while True:
+    x = x * x % (7 ** 150000)
+print("escaped")'
+
+limited "bigint to string" 'try:
+    s = str(7 ** 300000)
+except BaseException:
+    pass
+while True:
+    pass
+print("escaped")'
+
 # Output written before the interruption is still delivered.
 limited "partial output" 'print("partial")
 while True:
