@@ -1,0 +1,48 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { verifyArtifacts } from '../../lib/verify-artifacts.js';
+import type { ApiClient, BuildView } from '../api-client.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { followBuild } from '../progress.js';
+import { printChecks } from './verify.js';
+
+/** The CI path: build if needed, wait, download the module + signature + provenance, verify. */
+export async function fetchCommand(api: ApiClient, o: { kernel: string; version?: string; output: string }): Promise<number> {
+  const q = o.version ? `?version=${encodeURIComponent(o.version)}` : '';
+  const first = await api.request(`/v1/kernels/${encodeURIComponent(o.kernel)}/kpython.ko${q}`);
+  let id = first.headers.get('x-kpython-build');
+  if (first.status === 202) {
+    const started = (await first.json()) as BuildView;
+    id = started.id;
+    process.stderr.write(`building ${o.kernel}: ${id}\n`);
+    const done = await followBuild(api, id, { printLines: false });
+    if (done.state !== 'succeeded') {
+      throw new CliError(`build ${id} failed: ${done.error?.code}: ${done.error?.message}`, EXIT.BUILD_FAILED);
+    }
+  } else {
+    await first.body?.cancel();
+  }
+  if (!id) throw new CliError('the service did not name the build', EXIT.SERVICE_ERROR);
+  const base = `/v1/builds/${id}/artifacts`;
+  const [module, signature, provenance, pub, cert] = await Promise.all([
+    api.download(`${base}/kpython.ko`),
+    api.download(`${base}/kpython.ko.sig`),
+    api.download(`${base}/provenance.json`),
+    api.download('/v1/keys/artifact-signing.pem'),
+    api.download('/v1/keys/module-signing.pem'),
+  ]);
+  const report = await verifyArtifacts({ module, signature, provenance, artifactPublicPem: pub.toString(), moduleCertPem: cert.toString() });
+  printChecks(report.checks);
+  if (!report.ok) throw new CliError('verification failed; nothing written', EXIT.VERIFY_FAILED);
+  const out = resolve(o.output);
+  await writeAtomic(out, module);
+  await writeAtomic(`${out}.sig`, signature);
+  await writeAtomic(`${out}.provenance.json`, provenance);
+  process.stdout.write(`${out}\n`);
+  return EXIT.OK;
+}
+
+async function writeAtomic(path: string, data: Buffer): Promise<void> {
+  await writeFile(`${path}.part`, data);
+  await rename(`${path}.part`, path);
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ApiClient } from './api-client.js';
+import { buildCommand } from './commands/build.js';
+import { fetchCommand } from './commands/fetch.js';
+import { kernelsCommand } from './commands/kernels.js';
+import { logCommand } from './commands/log.js';
+import { verifyCommand } from './commands/verify.js';
+import { CliError, EXIT } from './exit-codes.js';
+
+const HELP = `kpython — client of the kpython build service
+
+usage:
+  kpython build --kernel RELEASE [--version UNAME_V] [--force] [--wait]
+  kpython fetch --kernel RELEASE [--version UNAME_V] [-o kpython.ko]
+  kpython verify FILE [--sig FILE.sig] [--provenance FILE.provenance.json]
+                      [--key artifact-signing.pem] [--cert module-signing.pem]
+  kpython log BUILD_ID [--follow]
+  kpython kernels [--json]
+
+options: --server URL (default $KPY_URL or http://127.0.0.1:8080); a bearer
+token is taken from $KPY_TOKEN.
+
+exit codes: 0 ok, 1 usage or request refused, 2 build failed,
+            3 verification failed, 4 service unreachable or failing,
+            5 not found (unknown kernel or build)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(HELP);
+    return cmd ? EXIT.OK : EXIT.USAGE;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      server: { type: 'string' },
+      kernel: { type: 'string' },
+      version: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      wait: { type: 'boolean', default: false },
+      output: { type: 'string', short: 'o', default: 'kpython.ko' },
+      sig: { type: 'string' },
+      provenance: { type: 'string' },
+      key: { type: 'string' },
+      cert: { type: 'string' },
+      follow: { type: 'boolean', short: 'f', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  // The CLI's only configuration: where the service is and how to authenticate.
+  const api = new ApiClient(values.server ?? process.env.KPY_URL ?? 'http://127.0.0.1:8080', process.env.KPY_TOKEN);
+  const kernel = () => {
+    if (!values.kernel) throw new CliError(`${cmd}: --kernel RELEASE is required`, EXIT.USAGE);
+    return values.kernel;
+  };
+  const version = values.version ? { version: values.version } : {};
+  switch (cmd) {
+    case 'build':
+      return buildCommand(api, { kernel: kernel(), ...version, force: values.force, wait: values.wait });
+    case 'fetch':
+      return fetchCommand(api, { kernel: kernel(), ...version, output: values.output });
+    case 'verify': {
+      const file = positionals[0];
+      if (!file) throw new CliError('verify: FILE is required', EXIT.USAGE);
+      return verifyCommand(api, {
+        file,
+        ...(values.sig ? { sig: values.sig } : {}),
+        ...(values.provenance ? { provenance: values.provenance } : {}),
+        ...(values.key ? { key: values.key } : {}),
+        ...(values.cert ? { cert: values.cert } : {}),
+      });
+    }
+    case 'log': {
+      const id = positionals[0];
+      if (!id) throw new CliError('log: BUILD_ID is required', EXIT.USAGE);
+      return logCommand(api, { id, follow: values.follow });
+    }
+    case 'kernels':
+      return kernelsCommand(api, { json: values.json });
+    default:
+      throw new CliError(`unknown command ${cmd}\n\n${HELP}`, EXIT.USAGE);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`kpython: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
+    if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`kpython: ${(err as Error).message}\n`);
+      process.exit(EXIT.USAGE);
+    }
+    process.stderr.write(`kpython: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(EXIT.SERVICE_ERROR);
+  },
+);

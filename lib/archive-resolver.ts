@@ -1,0 +1,232 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from './config.js';
+import { mirrorForSuite } from './config.js';
+import { compareDebianVersions, satisfies } from './debian-version.js';
+import type { Dependency } from './deb822.js';
+import { KpyError } from './errors.js';
+import { fetchBytes } from './http-fetch.js';
+import { verifyInRelease } from './inrelease.js';
+import { packageVersionFromUnameV } from './kernel-version.js';
+import type { Logger } from './logger.js';
+import { fetchPackagesIndex, type DebPackage } from './packages-index.js';
+
+/** A header package pinned by name, version and checksum. */
+export interface ResolvedPackage {
+  name: string;
+  version: string;
+  arch: string;
+  sha256: string;
+  size: number;
+  suite: string;
+  url: string;
+}
+
+/** Everything needed to build against one Debian kernel release. */
+export interface HeaderResolution {
+  kind: 'debian';
+  release: string;
+  arch: string;
+  /** version of linux-headers-<release> */
+  version: string;
+  /** linux-headers-<release> first, then its -common and linux-kbuild-* */
+  packages: ResolvedPackage[];
+  /** other dependencies (compiler packages), for choosing the toolchain */
+  toolchain: string[];
+}
+
+export interface KernelListing {
+  release: string;
+  arch: string;
+  versions: { version: string; suite: string }[];
+}
+
+export interface KernelResolver {
+  listReleases(): Promise<KernelListing[]>;
+  resolve(req: { release: string; version?: string }): Promise<HeaderResolution>;
+}
+
+interface Snapshot {
+  at: number;
+  byName: Map<string, DebPackage[]>;
+  suites: { suite: string; digest: string }[];
+}
+
+const HEADERS = 'linux-headers-';
+const isKernelPackage = (name: string) => name.startsWith(HEADERS) || name.startsWith('linux-kbuild-');
+
+/**
+ * Resolves kernel releases against the signed indexes of the configured
+ * Debian suites: InRelease (OpenPGP, archive keyring) → Packages checksum →
+ * package entries with their .deb checksums. Indexes are kept in memory for
+ * the configured TTL and the filtered entries cached on disk by checksum.
+ */
+export class DebianArchiveResolver implements KernelResolver {
+  private snapshot: Snapshot | undefined;
+  private loading: Promise<Snapshot> | undefined;
+
+  constructor(
+    private readonly debian: Config['debian'],
+    private readonly cacheDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  async listReleases(): Promise<KernelListing[]> {
+    const snap = await this.current();
+    const out: KernelListing[] = [];
+    for (const [name, pkgs] of snap.byName) {
+      if (!name.startsWith(HEADERS)) continue;
+      const real = pkgs.filter(isRealHeaders);
+      if (real.length === 0) continue;
+      out.push({
+        release: name.slice(HEADERS.length),
+        arch: this.debian.arch,
+        versions: real
+          .map((p) => ({ version: p.version, suite: p.suite }))
+          .sort((a, b) => compareDebianVersions(b.version, a.version)),
+      });
+    }
+    return out.sort((a, b) => compareDebianVersions(b.release, a.release));
+  }
+
+  async resolve(req: { release: string; version?: string }): Promise<HeaderResolution> {
+    const snap = await this.current();
+    const candidates = (snap.byName.get(HEADERS + req.release) ?? []).filter(isRealHeaders);
+    if (candidates.length === 0) {
+      throw new KpyError('KERNEL_NOT_FOUND', `no linux-headers-${req.release} in ${this.debian.suites.join(', ')}`, {
+        details: { release: req.release, suites: [...this.debian.suites] },
+      });
+    }
+    let headers: DebPackage | undefined;
+    if (req.version !== undefined) {
+      const want = packageVersionFromUnameV(req.version);
+      if (!want) throw new KpyError('VALIDATION_FAILED', `cannot find a Debian package version in "${req.version}"`);
+      headers = candidates.find((p) => p.version === want);
+      if (!headers) {
+        throw new KpyError('KERNEL_NOT_FOUND', `linux-headers-${req.release} version ${want} is not in the archive`, {
+          details: { release: req.release, version: want, available: candidates.map((p) => p.version) },
+        });
+      }
+    } else {
+      headers = [...candidates].sort((a, b) => compareDebianVersions(b.version, a.version))[0];
+    }
+    if (!headers) throw new KpyError('KERNEL_NOT_FOUND', `no linux-headers-${req.release}`);
+    return this.closure(headers, snap, req.release);
+  }
+
+  private closure(headers: DebPackage, snap: Snapshot, release: string): HeaderResolution {
+    const chosen: DebPackage[] = [];
+    const toolchain: string[] = [];
+    const seen = new Set<string>();
+    const visit = (pkg: DebPackage) => {
+      if (seen.has(pkg.name)) return;
+      seen.add(pkg.name);
+      chosen.push(pkg);
+      for (const group of pkg.depends) {
+        const kernelAlt = group.find((d) => isKernelPackage(d.name));
+        if (!kernelAlt) {
+          if (pkg === headers && group[0]) toolchain.push(group[0].name);
+          continue;
+        }
+        visit(this.pick(kernelAlt, headers, snap, release));
+      }
+    };
+    visit(headers);
+    return {
+      kind: 'debian',
+      release,
+      arch: this.debian.arch,
+      version: headers.version,
+      packages: chosen.map(({ name, version, arch, sha256, size, suite, url }) => ({
+        name,
+        version,
+        arch,
+        sha256,
+        size,
+        suite,
+        url,
+      })),
+      toolchain,
+    };
+  }
+
+  /** The dependency's package from the same source build when there is one, else the lowest that satisfies it. */
+  private pick(dep: Dependency, headers: DebPackage, snap: Snapshot, release: string): DebPackage {
+    const ok = (snap.byName.get(dep.name) ?? []).filter(
+      (p) => !dep.op || !dep.version || satisfies(p.version, dep.op, dep.version),
+    );
+    const same = ok.find((p) => p.version === headers.version);
+    const lowest = [...ok].sort((a, b) => compareDebianVersions(a.version, b.version))[0];
+    const pkg = same ?? lowest;
+    if (!pkg) {
+      const need = dep.op ? `${dep.name} (${dep.op} ${dep.version})` : dep.name;
+      throw new KpyError('KERNEL_NOT_FOUND', `linux-headers-${release} ${headers.version} needs ${need}, which the archive lacks`, {
+        details: { release, missing: need },
+      });
+    }
+    return pkg;
+  }
+
+  private async current(): Promise<Snapshot> {
+    const snap = this.snapshot;
+    if (snap && Date.now() - snap.at < this.debian.indexTtlMs) return snap;
+    this.loading ??= this.load()
+      .then((s) => {
+        this.snapshot = s;
+        return s;
+      })
+      .catch((err: unknown) => {
+        if (!snap) throw err;
+        this.log.warn({ err }, 'archive index refresh failed; serving the previous index');
+        return snap;
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
+  }
+
+  private async load(): Promise<Snapshot> {
+    const started = Date.now();
+    const perSuite = await Promise.all(this.debian.suites.map((suite) => this.loadSuite(suite)));
+    const byName = new Map<string, DebPackage[]>();
+    for (const { pkgs } of perSuite) {
+      for (const p of pkgs) {
+        const list = byName.get(p.name) ?? [];
+        if (!list.some((q) => q.version === p.version && q.sha256 === p.sha256)) list.push(p);
+        byName.set(p.name, list);
+      }
+    }
+    this.log.info({ suites: this.debian.suites, packages: byName.size, ms: Date.now() - started }, 'archive index loaded');
+    return { at: Date.now(), byName, suites: perSuite.map(({ suite, digest }) => ({ suite, digest })) };
+  }
+
+  private async loadSuite(suite: string): Promise<{ suite: string; digest: string; pkgs: DebPackage[] }> {
+    const mirror = mirrorForSuite(this.debian, suite);
+    const raw = await fetchBytes(`${mirror}/dists/${suite}/InRelease`);
+    const release = await verifyInRelease(raw, this.debian.keyring, suite);
+    const index = `${this.debian.component}/binary-${this.debian.arch}/Packages`;
+    const id = release.files.get(`${index}.xz`)?.sha256 ?? release.files.get(`${index}.gz`)?.sha256 ?? release.digest;
+    const cacheFile = join(this.cacheDir, `${suite}-${id}.json`);
+    const cached = await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as DebPackage[]).catch(() => undefined);
+    if (cached) return { suite, digest: release.digest, pkgs: cached };
+    const pkgs = await fetchPackagesIndex({
+      mirror,
+      release,
+      component: this.debian.component,
+      arch: this.debian.arch,
+      keep: isKernelPackage,
+    });
+    await mkdir(this.cacheDir, { recursive: true });
+    await writeFile(`${cacheFile}.part`, JSON.stringify(pkgs));
+    await rename(`${cacheFile}.part`, cacheFile);
+    return { suite, digest: release.digest, pkgs };
+  }
+}
+
+/** Real per-flavour headers depend on -common or linux-kbuild; metapackages only on other headers. */
+function isRealHeaders(p: DebPackage): boolean {
+  const rel = p.name.slice(HEADERS.length);
+  if (!/^[0-9]/.test(rel) || /-common(-rt)?$/.test(rel)) return false;
+  return p.depends.some((g) => g.some((d) => d.name.startsWith('linux-kbuild-') || /^linux-headers-.*-common/.test(d.name)));
+}

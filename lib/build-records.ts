@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+import type { BuildMeta } from './artifact-store.js';
+import type { BuildInputs } from './build-plan.js';
+
+export type BuildState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface BuildRecord {
+  id: string;
+  state: BuildState;
+  stage?: string;
+  progress?: number;
+  release?: string;
+  inputs?: BuildInputs;
+  createdAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+  /** milliseconds spent in each stage of the last attempt */
+  timings?: Record<string, number>;
+  meta?: BuildMeta;
+}
+
+const JSON_FIELDS = new Set(['inputs', 'error', 'meta', 'timings']);
+
+/** The status of each build, in a Redis hash `<prefix>:build:<key>` shared by API and workers. */
+export class BuildRecords {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.prefix}:build:${id}`;
+  }
+
+  async get(id: string): Promise<BuildRecord | undefined> {
+    const h = await this.redis.hgetall(this.key(id));
+    if (!h.state) return undefined;
+    const rec: Record<string, unknown> = { id };
+    for (const [k, v] of Object.entries(h)) {
+      rec[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : k === 'progress' ? Number(v) : v;
+    }
+    return rec as unknown as BuildRecord;
+  }
+
+  /** Set fields; `undefined` values delete the field. */
+  async update(id: string, fields: Partial<Omit<BuildRecord, 'id'>>): Promise<void> {
+    const set: Record<string, string> = {};
+    const del: string[] = [];
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) del.push(k);
+      else set[k] = JSON_FIELDS.has(k) ? JSON.stringify(v) : String(v);
+    }
+    const m = this.redis.multi();
+    if (Object.keys(set).length) m.hset(this.key(id), set);
+    if (del.length) m.hdel(this.key(id), ...del);
+    await m.exec();
+  }
+
+  /** Count containers started for a build (the dedup measure). */
+  async countContainer(id: string): Promise<number> {
+    return this.redis.hincrby(this.key(id), 'containers', 1);
+  }
+
+  async containers(id: string): Promise<number> {
+    return Number((await this.redis.hget(this.key(id), 'containers')) ?? 0);
+  }
+}

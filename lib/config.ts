@@ -1,0 +1,143 @@
+import { availableParallelism, hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { pickMirrors, readHostAptSources } from './host-apt-sources.js';
+
+const csv = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const int = (def: number) => z.coerce.number().int().positive().default(def);
+const optionalPath = z.string().min(1).optional();
+
+/** The environment variables the service reads, all optional. */
+const EnvSchema = z.object({
+  KPY_HOST: z.string().default('127.0.0.1'),
+  KPY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  KPY_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  KPY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('kpy'),
+  KPY_QUEUE: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('builds'),
+  KPY_DATA_DIR: z.string().default('./data'),
+  KPY_SOURCE_DIR: z.string().default('.'),
+  KPY_DEBIAN_MIRROR: z.string().url().optional(),
+  KPY_DEBIAN_SECURITY_MIRROR: z.string().url().optional(),
+  KPY_DEBIAN_SUITES: csv('bookworm,bookworm-updates,bookworm-security'),
+  KPY_DEBIAN_COMPONENT: z.string().default('main'),
+  KPY_DEBIAN_ARCH: z.string().default('amd64'),
+  KPY_DEBIAN_KEYRING: z.string().default('/usr/share/keyrings/debian-archive-keyring.gpg'),
+  KPY_INDEX_TTL_SEC: int(3600),
+  KPY_BUILD_IMAGE: z.string().default('bookworm-gcc12'),
+  KPY_BUILD_TIMEOUT_SEC: int(1800),
+  KPY_BUILD_MEMORY_MB: int(4096),
+  KPY_BUILD_PIDS: int(2048),
+  KPY_BUILD_CPUS: z.coerce.number().positive().default(availableParallelism()),
+  KPY_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
+  KPY_WORKER_CONCURRENCY: int(1),
+  KPY_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  KPY_MAX_BODY_BYTES: int(64 * 1024),
+  KPY_MAX_QUEUE: int(100),
+  KPY_RATE_LIMIT_PER_MIN: int(120),
+  KPY_TOKENS: csv(''),
+  KPY_MODULE_SIGNING_KEY: optionalPath,
+  KPY_MODULE_SIGNING_CERT: optionalPath,
+  KPY_ARTIFACT_SIGNING_KEY: optionalPath,
+  KPY_BUILDER_ID: z.string().optional(),
+  KPY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  readonly http: { readonly host: string; readonly port: number; readonly maxBodyBytes: number; readonly tokens: readonly string[]; readonly rateLimitPerMin: number };
+  readonly redis: { readonly url: string; readonly prefix: string; readonly queue: string; readonly maxQueue: number };
+  readonly dataDir: string;
+  readonly sourceDir: string;
+  readonly debian: {
+    readonly mirror: string;
+    readonly securityMirror: string;
+    readonly suites: readonly string[];
+    readonly component: string;
+    readonly arch: string;
+    readonly keyring: string;
+    readonly indexTtlMs: number;
+  };
+  readonly build: {
+    readonly image: string;
+    readonly timeoutMs: number;
+    readonly memoryBytes: number;
+    readonly pids: number;
+    readonly cpus: number;
+    readonly concurrency: number;
+    readonly workerId: string;
+  };
+  readonly dockerSocket: string;
+  readonly signing: { readonly moduleKey?: string; readonly moduleCert?: string; readonly artifactKey?: string };
+  readonly builderId: string;
+  readonly logLevel: string;
+}
+
+/** Thrown when configuration is invalid; main() prints it and exits. */
+export class ConfigError extends Error {}
+
+/**
+ * Parse the environment once into a frozen Config. Defaults give the embedded
+ * single-machine setup (Redis on localhost, everything under ./data); the
+ * Debian mirrors default to the host's apt configuration.
+ */
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = '/etc/apt'): Promise<Config> {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const host = pickMirrors(await readHostAptSources(etcApt));
+  const mirror = e.KPY_DEBIAN_MIRROR ?? host.archive;
+  if (!mirror) throw new ConfigError('no Debian mirror: set KPY_DEBIAN_MIRROR (none found in the apt configuration)');
+  const securityMirror = e.KPY_DEBIAN_SECURITY_MIRROR ?? host.security ?? `${mirror}-security`;
+  const config: Config = {
+    http: { host: e.KPY_HOST, port: e.KPY_PORT, maxBodyBytes: e.KPY_MAX_BODY_BYTES, tokens: e.KPY_TOKENS, rateLimitPerMin: e.KPY_RATE_LIMIT_PER_MIN },
+    redis: { url: e.KPY_REDIS_URL, prefix: e.KPY_REDIS_PREFIX, queue: e.KPY_QUEUE, maxQueue: e.KPY_MAX_QUEUE },
+    dataDir: resolve(e.KPY_DATA_DIR),
+    sourceDir: resolve(e.KPY_SOURCE_DIR),
+    debian: {
+      mirror: mirror.replace(/\/+$/, ''),
+      securityMirror: securityMirror.replace(/\/+$/, ''),
+      suites: e.KPY_DEBIAN_SUITES,
+      component: e.KPY_DEBIAN_COMPONENT,
+      arch: e.KPY_DEBIAN_ARCH,
+      keyring: e.KPY_DEBIAN_KEYRING,
+      indexTtlMs: e.KPY_INDEX_TTL_SEC * 1000,
+    },
+    build: {
+      image: e.KPY_BUILD_IMAGE,
+      timeoutMs: e.KPY_BUILD_TIMEOUT_SEC * 1000,
+      memoryBytes: e.KPY_BUILD_MEMORY_MB * 1024 * 1024,
+      pids: e.KPY_BUILD_PIDS,
+      cpus: e.KPY_BUILD_CPUS,
+      concurrency: e.KPY_WORKER_CONCURRENCY,
+      workerId: e.KPY_WORKER_ID ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-'),
+    },
+    dockerSocket: e.KPY_DOCKER_SOCKET,
+    signing: {
+      ...(e.KPY_MODULE_SIGNING_KEY ? { moduleKey: resolve(e.KPY_MODULE_SIGNING_KEY) } : {}),
+      ...(e.KPY_MODULE_SIGNING_CERT ? { moduleCert: resolve(e.KPY_MODULE_SIGNING_CERT) } : {}),
+      ...(e.KPY_ARTIFACT_SIGNING_KEY ? { artifactKey: resolve(e.KPY_ARTIFACT_SIGNING_KEY) } : {}),
+    },
+    builderId: e.KPY_BUILDER_ID ?? `urn:kpython:builder:${hostname()}`,
+    logLevel: e.KPY_LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+/** Which mirror serves a suite: `*-security` suites come from the security mirror. */
+export function mirrorForSuite(debian: Config['debian'], suite: string): string {
+  return suite.endsWith('-security') ? debian.securityMirror : debian.mirror;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

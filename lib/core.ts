@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { DebianArchiveResolver, type KernelResolver } from './archive-resolver.js';
+import { ArtifactStore } from './artifact-store.js';
+import { createBuildQueue, type BuildQueue } from './build-queue.js';
+import { BuildRecords } from './build-records.js';
+import { BuildService } from './build-service.js';
+import type { Config } from './config.js';
+import { DebCache } from './deb-cache.js';
+import { KpyError } from './errors.js';
+import { LogBus } from './log-bus.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { sha256Hex } from './sha256.js';
+import { ensureSigningKeys, type SigningKeys } from './signing/signing-keys.js';
+import { snapshotSources, type SourceSnapshot } from './source-tree.js';
+
+/** The script every build container runs, shipped with the service. */
+export const BUILDER_SCRIPT_PATH = fileURLToPath(new URL('../../docker/build-in-container.sh', import.meta.url));
+
+/** What both the API and the worker stand on; created once per process. */
+export interface Core {
+  config: Config;
+  log: Logger;
+  redis: Redis;
+  resolver: KernelResolver;
+  store: ArtifactStore;
+  records: BuildRecords;
+  logs: LogBus;
+  metrics: Metrics;
+  queue: BuildQueue;
+  service: BuildService;
+  debs: DebCache;
+  sources: SourceSnapshot;
+  builderScript: Buffer;
+  keys: SigningKeys;
+  close(): Promise<void>;
+}
+
+export async function createCore(
+  config: Config,
+  log: Logger,
+  opts: { resolver?: KernelResolver; metrics?: Metrics } = {},
+): Promise<Core> {
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 5000 });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new KpyError('SERVICE_UNAVAILABLE', `Redis at ${config.redis.url} is not answering (${(err as Error).message}); run \`npm run setup\``, {
+      cause: err,
+    });
+  }
+  const metrics = opts.metrics ?? new Metrics();
+  const resolver = opts.resolver ?? new DebianArchiveResolver(config.debian, join(config.dataDir, 'cache', 'index'), log);
+  const store = new ArtifactStore(config.dataDir);
+  const records = new BuildRecords(redis, config.redis.prefix);
+  const logs = new LogBus(redis, config.redis.prefix);
+  const queue = createBuildQueue(config.redis.queue, config.redis.prefix, redis);
+  const sources = await snapshotSources(config.sourceDir);
+  const builderScript = await readFile(BUILDER_SCRIPT_PATH);
+  const keys = await ensureSigningKeys(config.dataDir, config.signing);
+  const service = new BuildService({
+    resolver,
+    queue,
+    records,
+    store,
+    metrics,
+    sourcesDigest: sources.digest,
+    builderScriptDigest: sha256Hex(builderScript),
+    dataDir: config.dataDir,
+    imageName: config.build.image,
+    maxQueue: config.redis.maxQueue,
+  });
+  log.info({ sources: sources.digest, files: sources.files.length, sourceDir: config.sourceDir }, 'source snapshot taken');
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    log,
+    redis,
+    resolver,
+    store,
+    records,
+    logs,
+    metrics,
+    queue,
+    service,
+    debs: new DebCache(join(config.dataDir, 'cache', 'debs')),
+    sources,
+    builderScript,
+    keys,
+    close() {
+      closing ??= (async () => {
+        await logs.flush().catch(() => undefined);
+        await queue.close();
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return closing;
+    },
+  };
+}

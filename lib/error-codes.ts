@@ -1,0 +1,40 @@
+/**
+ * Every error the service reports, declared once: stable code, HTTP status,
+ * title, and whether retrying the same build could help. The HTTP mapping in
+ * server/error-handler.ts and the worker's retry policy both read this table.
+ */
+export const ERROR_CODES = {
+  BAD_REQUEST: { status: 400, title: 'Malformed request', retryable: false },
+  VALIDATION_FAILED: { status: 400, title: 'Request failed validation', retryable: false },
+  UNAUTHORIZED: { status: 401, title: 'Missing or invalid bearer token', retryable: false },
+  NOT_FOUND: { status: 404, title: 'No such resource', retryable: false },
+  BUILD_NOT_FOUND: { status: 404, title: 'No such build', retryable: false },
+  ARTIFACT_NOT_FOUND: { status: 404, title: 'No such artifact', retryable: false },
+  KERNEL_NOT_FOUND: { status: 404, title: 'Kernel release not found in the Debian archive', retryable: false },
+  NOT_ACCEPTABLE: { status: 406, title: 'Cannot produce the requested media type', retryable: false },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large', retryable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type', retryable: false },
+  QUEUE_FULL: { status: 429, title: 'Too many queued builds', retryable: true },
+  RATE_LIMITED: { status: 429, title: 'Too many requests', retryable: true },
+  NOT_IMPLEMENTED: { status: 501, title: 'Not implemented', retryable: false },
+  ARCHIVE_UNAVAILABLE: { status: 502, title: 'Debian archive unreachable', retryable: true },
+  ARCHIVE_SIGNATURE_INVALID: { status: 502, title: 'Debian archive signature did not verify', retryable: false },
+  ARCHIVE_CHECKSUM_MISMATCH: { status: 502, title: 'Debian archive checksum mismatch', retryable: true },
+  HEADERS_INVALID: { status: 422, title: 'Kernel headers unusable', retryable: false },
+  COMPILER_UNAVAILABLE: { status: 422, title: 'No builder image with the required compiler', retryable: false },
+  SOURCES_CHANGED: { status: 500, title: 'kpython sources changed since the service started', retryable: false },
+  COMPILE_ERROR: { status: 500, title: 'The module failed to compile', retryable: false },
+  BUILD_TIMEOUT: { status: 500, title: 'The build exceeded its time limit and was killed', retryable: false },
+  ARTIFACT_INVALID: { status: 500, title: 'The build produced a missing or wrong artifact', retryable: false },
+  NOT_REPRODUCIBLE: { status: 500, title: 'A rebuild of the same key produced different bytes', retryable: false },
+  SIGNING_FAILED: { status: 500, title: 'Signing the artifacts failed', retryable: false },
+  CONTAINER_FAILED: { status: 500, title: 'The build container could not be run', retryable: true },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'A backing service is unavailable', retryable: true },
+  INTERNAL: { status: 500, title: 'Internal error', retryable: false },
+} as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

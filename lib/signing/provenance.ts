@@ -1,0 +1,54 @@
+import type { BuildPlan } from '../build-plan.js';
+
+export interface ProvenanceInput {
+  plan: BuildPlan;
+  builderId: string;
+  subjects: { name: string; sha256: string }[];
+  byproducts: { name: string; sha256: string }[];
+  startedOn: string;
+  finishedOn: string;
+}
+
+export const BUILD_TYPE = 'urn:kpython:build-type:debian-kbuild-container:v1';
+
+/** An in-toto v1 statement with a SLSA provenance v1 predicate listing every resolved input. */
+export function provenanceStatement(p: ProvenanceInput): Record<string, unknown> {
+  const { plan } = p;
+  const { inputs } = plan;
+  return {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: p.subjects.map((s) => ({ name: s.name, digest: { sha256: s.sha256 } })),
+    predicateType: 'https://slsa.dev/provenance/v1',
+    predicate: {
+      buildDefinition: {
+        buildType: BUILD_TYPE,
+        externalParameters: {
+          kernel: inputs.headers.release,
+          version: inputs.headers.version,
+          arch: inputs.arch,
+        },
+        internalParameters: { buildKey: plan.key, options: inputs.options },
+        resolvedDependencies: [
+          { name: 'kpython-sources', digest: { sha256: inputs.sources.digest } },
+          { name: 'docker/build-in-container.sh', digest: { sha256: inputs.sources.builderScript } },
+          {
+            name: `builder-image:${plan.image.tag}`,
+            digest: { sha256: plan.image.id.replace(/^sha256:/, '') },
+            annotations: { compiler: plan.image.compilerVersion, suite: plan.image.suite },
+          },
+          ...plan.resolution.packages.map((pkg) => ({
+            name: `${pkg.name}_${pkg.version}_${pkg.arch}.deb`,
+            uri: `pkg:deb/debian/${pkg.name}@${encodeURIComponent(pkg.version)}?arch=${pkg.arch}`,
+            digest: { sha256: pkg.sha256 },
+            annotations: { suite: pkg.suite },
+          })),
+        ],
+      },
+      runDetails: {
+        builder: { id: p.builderId },
+        metadata: { invocationId: plan.key, startedOn: p.startedOn, finishedOn: p.finishedOn },
+        byproducts: p.byproducts.map((b) => ({ name: b.name, digest: { sha256: b.sha256 } })),
+      },
+    },
+  };
+}

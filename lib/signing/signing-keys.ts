@@ -1,0 +1,72 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KpyError } from '../errors.js';
+import { runCommand } from '../run-command.js';
+
+export interface SigningKeys {
+  /** PEM private key and X.509 certificate for the kernel module signature */
+  moduleKeyPath: string;
+  moduleCertPath: string;
+  moduleCertDer: Buffer;
+  /** ECDSA P-256 key for the detached signature and the DSSE envelope */
+  artifactKey: KeyObject;
+  artifactPublicPem: string;
+  /** sha256 of the artifact public key (SPKI DER), hex */
+  artifactKeyId: string;
+}
+
+/**
+ * Load the signing keys, generating any that are missing into
+ * `<dataDir>/keys` (private keys mode 0600). Configured paths win.
+ */
+export async function ensureSigningKeys(
+  dataDir: string,
+  configured: { moduleKey?: string; moduleCert?: string; artifactKey?: string },
+): Promise<SigningKeys> {
+  const dir = join(dataDir, 'keys');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const moduleKeyPath = configured.moduleKey ?? join(dir, 'module-signing.key');
+  const moduleCertPath = configured.moduleCert ?? join(dir, 'module-signing.crt');
+  if (!configured.moduleKey && !(await exists(moduleKeyPath))) await generateModuleKey(moduleKeyPath, moduleCertPath);
+  const certDer = await runCommand('openssl', ['x509', '-in', moduleCertPath, '-outform', 'DER']);
+  if (certDer.code !== 0) throw new KpyError('SIGNING_FAILED', `bad module signing certificate: ${certDer.stderr.trim()}`);
+
+  const artifactKeyPath = configured.artifactKey ?? join(dir, 'artifact-signing.key');
+  if (!configured.artifactKey && !(await exists(artifactKeyPath))) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    await writePrivate(artifactKeyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  }
+  const artifactKey = createPrivateKey(await readFile(artifactKeyPath));
+  const pub = createPublicKey(artifactKey);
+  const artifactPublicPem = pub.export({ type: 'spki', format: 'pem' }) as string;
+  const artifactKeyId = createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+  return { moduleKeyPath, moduleCertPath, moduleCertDer: certDer.stdout, artifactKey, artifactPublicPem, artifactKeyId };
+}
+
+/** An RSA key and self-signed code-signing certificate as the kernel's x509.genkey makes them. */
+async function generateModuleKey(keyPath: string, certPath: string): Promise<void> {
+  const tmpKey = `${keyPath}.part`;
+  const r = await runCommand('openssl', [
+    'req', '-new', '-x509', '-newkey', 'rsa:4096', '-nodes', '-sha256', '-days', '36500', '-batch', '-utf8',
+    '-subj', '/O=kpython/CN=kpython module signing key',
+    '-addext', 'basicConstraints=critical,CA:FALSE',
+    '-addext', 'keyUsage=digitalSignature',
+    '-addext', 'extendedKeyUsage=codeSigning',
+    '-addext', 'subjectKeyIdentifier=hash',
+    '-keyout', tmpKey, '-out', `${certPath}.part`,
+  ]);
+  if (r.code !== 0) throw new KpyError('SIGNING_FAILED', `cannot generate the module signing key: ${r.stderr.trim()}`);
+  await chmod(tmpKey, 0o600);
+  await rename(`${certPath}.part`, certPath);
+  await rename(tmpKey, keyPath);
+}
+
+async function writePrivate(path: string, pem: string): Promise<void> {
+  await writeFile(`${path}.part`, pem, { mode: 0o600 });
+  await rename(`${path}.part`, path);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# Build a builder image without a container registry: debootstrap a Debian
+# root (mirror from the host's apt configuration), install the toolchain
+# with apt-get in a chroot, `docker import` it, and record the image ID in
+# $KPY_DATA_DIR/images/<name>.json (the ID is part of every build key).
+#
+#   scripts/build-builder-image.sh [--record-only] [NAME]   (default bookworm-gcc12)
+#
+# Idempotent: the root file system tarball is cached under
+# $KPY_DATA_DIR/cache/rootfs keyed by the image definition, and an image
+# already imported from the same definition is reused.
+set -eu
+. "$(dirname "$0")/lib.sh"
+root=$(repo_root)
+
+record_only=
+[ "${1:-}" = --record-only ] && { record_only=1; shift; }
+name=${1:-bookworm-gcc12}
+spec_file="$root/docker/$name/image.env"
+[ -f "$spec_file" ] || die "no image definition $spec_file"
+. "$spec_file"
+
+data=${KPY_DATA_DIR:-$root/data}
+case $data in /*) ;; *) data="$root/$data" ;; esac
+spec_sha=$(sha256sum "$spec_file" | cut -d' ' -f1)
+cache="$data/cache/rootfs"
+tarball="$cache/$name-$spec_sha.tar"
+mkdir -p "$cache" "$data/images"
+
+image_spec() { docker image inspect -f '{{index .Config.Labels "org.kpython.image-spec"}}' "$IMAGE_TAG" 2>/dev/null || true; }
+
+build_rootfs() {
+	mirror=$(debian_mirror)
+	[ -n "$mirror" ] || die "no Debian mirror: set KPY_DEBIAN_MIRROR"
+	work=$(mktemp -d /var/tmp/kpython-rootfs.XXXXXX)
+	rootfs="$work/root"
+	# shellcheck disable=SC2064
+	trap "umount '$rootfs/proc' 2>/dev/null || true; rm -rf '$work'" EXIT
+	log "debootstrap $IMAGE_SUITE from $mirror"
+	debootstrap --variant=minbase "$IMAGE_SUITE" "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+		{ tail -20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+	cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+	mount -t proc proc "$rootfs/proc"
+	log "installing $IMAGE_PACKAGES"
+	# shellcheck disable=SC2086
+	chroot "$rootfs" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $IMAGE_PACKAGES && apt-get clean" \
+		>"$work/apt.log" 2>&1 || { tail -20 "$work/apt.log" >&2; die "apt-get install in the root failed"; }
+	umount "$rootfs/proc"
+	chroot "$rootfs" dpkg-query -W -f='${Package} ${Version}\n' >"$work/packages.txt"
+	rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/log/*
+	: >"$rootfs/etc/resolv.conf"
+	mkdir -p "$rootfs/build" "$rootfs/usr/src"
+	cp "$work/packages.txt" "$rootfs/etc/kpython-image-packages"
+	tar --numeric-owner --sort=name -C "$rootfs" -cf "$tarball.part" .
+	mv "$tarball.part" "$tarball"
+	for old in "$cache/$name"-*.tar; do
+		[ "$old" = "$tarball" ] || rm -f "$old"
+	done
+	log "root file system cached: $tarball ($(du -h "$tarball" | cut -f1))"
+}
+
+if [ -z "$record_only" ] && [ "$(image_spec)" != "$spec_sha" ]; then
+	[ -f "$tarball" ] || build_rootfs
+	log "docker import $IMAGE_TAG"
+	docker import \
+		--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+		--change 'ENV LANG=C.UTF-8' \
+		--change 'WORKDIR /build' \
+		--change "LABEL org.kpython.image-spec=$spec_sha" \
+		--change "LABEL org.kpython.compiler=$IMAGE_COMPILER" \
+		"$tarball" "$IMAGE_TAG" >/dev/null
+fi
+
+id=$(docker image inspect -f '{{.Id}}' "$IMAGE_TAG") || die "image $IMAGE_TAG missing"
+cc=$(docker run --rm --network none "$IMAGE_TAG" "$IMAGE_COMPILER" --version | head -n 1)
+out="$data/images/$name.json"
+printf '{"name":"%s","tag":"%s","id":"%s","spec":"%s","suite":"%s","compiler":"%s","compilerVersion":"%s"}\n' \
+	"$name" "$IMAGE_TAG" "$id" "$spec_sha" "$IMAGE_SUITE" "$IMAGE_COMPILER" "$cc" >"$out.part"
+mv "$out.part" "$out"
+log "image $IMAGE_TAG = $id ($cc) recorded in $out"

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Core } from '../lib/core.js';
+import { KpyError } from '../lib/errors.js';
+import { openapiDocument } from './openapi.js';
+import { problemHandler } from './problem.js';
+import { buildsRouter } from './routes/builds.js';
+import { healthRouter, type ReadinessCheck } from './routes/health.js';
+import { kernelsRouter } from './routes/kernels.js';
+import { keysRouter } from './routes/keys.js';
+
+export interface AppDeps {
+  core: Core;
+  /** extra readiness checks (e.g. Docker when this process runs a worker) */
+  readiness?: ReadinessCheck[];
+}
+
+/** The HTTP API as an express app, not listening: main.ts listens, tests call it directly. */
+export function buildApp(deps: AppDeps): Express {
+  const { core } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(
+    pinoHttp({
+      logger: core.log.child({ component: 'http' }),
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    }),
+  );
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapiDocument);
+  });
+  app.use(healthRouter(core, deps.readiness ?? []));
+  app.use(buildsRouter(core));
+  app.use(kernelsRouter(core));
+  app.use(keysRouter(core));
+  app.use((req, _res, next) => next(new KpyError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
+  app.use(problemHandler);
+  return app;
+}

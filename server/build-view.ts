@@ -1,0 +1,28 @@
+import type { BuildRecord } from '../lib/build-records.js';
+
+/** The public JSON form of a build. */
+export function buildView(b: BuildRecord): Record<string, unknown> {
+  const self = `/v1/builds/${b.id}`;
+  const started = b.startedAt ? Date.parse(b.startedAt) : undefined;
+  const finished = b.finishedAt ? Date.parse(b.finishedAt) : undefined;
+  return {
+    id: b.id,
+    state: b.state,
+    stage: b.stage ?? null,
+    progress: b.progress ?? null,
+    kernel: b.release ?? b.meta?.release ?? null,
+    version: b.inputs?.headers.version ?? null,
+    createdAt: b.createdAt ?? null,
+    startedAt: b.startedAt ?? b.meta?.startedAt ?? null,
+    finishedAt: b.finishedAt ?? b.meta?.finishedAt ?? null,
+    timings: b.timings ?? null,
+    durationMs: started && finished ? finished - started : (b.meta?.durationMs ?? null),
+    error: b.error ? { code: b.error.code, message: b.error.message, ...(b.error.details ? { details: b.error.details } : {}) } : null,
+    artifacts:
+      b.meta?.artifacts.map((a) => ({ ...a, url: `${self}/artifacts/${a.name}` })) ??
+      (b.state === 'failed' ? [{ name: 'build.log', url: `${self}/artifacts/build.log` }] : []),
+    unsignedSha256: b.meta?.unsignedSha256 ?? null,
+    inputs: b.inputs ?? null,
+    links: { self, log: `${self}/log` },
+  };
+}

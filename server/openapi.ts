@@ -1,0 +1,123 @@
+import { ERROR_CODES } from '../lib/error-codes.js';
+
+const problem = { $ref: '#/components/responses/Problem' };
+const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } };
+const binary = { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } };
+
+/** The OpenAPI 3.1 description of the v1 API, served at /openapi.json. */
+export const openapiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'kpython build service',
+    version: '1.0.0',
+    description: 'Builds, signs and serves kpython.ko (MicroPython as a Linux kernel module) for Debian kernels.',
+  },
+  paths: {
+    '/v1/builds': {
+      post: {
+        summary: 'Request a build',
+        security: [{ bearer: [] }, {}],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/BuildRequest' } } } },
+        responses: {
+          '200': { description: 'Already built', content: { 'application/json': { schema: { $ref: '#/components/schemas/Build' } } } },
+          '202': {
+            description: 'Queued (or joined a running build of the same key)',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Build' } } },
+          },
+          '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '429': problem, '501': problem,
+        },
+      },
+    },
+    '/v1/builds/{id}': {
+      get: {
+        summary: 'Build state, stage, progress, timings, artifacts, error',
+        parameters: [id],
+        responses: { '200': { description: 'The build', content: { 'application/json': { schema: { $ref: '#/components/schemas/Build' } } } }, '404': problem },
+      },
+    },
+    '/v1/builds/{id}/log': {
+      get: {
+        summary: 'Build log; live Server-Sent Events (`line`, then `end` with the state) when asked for text/event-stream',
+        parameters: [id],
+        responses: {
+          '200': { description: 'The log', content: { 'text/plain': { schema: { type: 'string' } }, 'text/event-stream': { schema: { type: 'string' } } } },
+          '404': problem,
+        },
+      },
+    },
+    '/v1/builds/{id}/artifacts/{name}': {
+      get: {
+        summary: 'A build artifact; ETag is its sha256',
+        parameters: [
+          id,
+          { name: 'name', in: 'path', required: true, schema: { enum: ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko'] } },
+        ],
+        responses: { '200': { description: 'The file', headers: { ETag: { schema: { type: 'string' } } }, content: binary }, '304': { description: 'Not modified' }, '404': problem },
+      },
+    },
+    '/v1/kernels': {
+      get: { summary: 'Kernel releases the resolver knows, and which are built', responses: { '200': { description: 'Releases' } } },
+    },
+    '/v1/kernels/{release}/kpython.ko': {
+      get: {
+        summary: 'The signed module for a release; starts a build when there is none (202 + Location)',
+        parameters: [
+          { name: 'release', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'version', in: 'query', required: false, schema: { type: 'string' }, description: '`uname -v` or the package version' },
+        ],
+        responses: { '200': { description: 'The module', content: binary }, '202': { description: 'Build started' }, '404': problem },
+      },
+    },
+    '/v1/headers': { post: { summary: 'Upload kernel headers (not available yet)', responses: { '501': problem } } },
+    '/v1/keys': { get: { summary: 'Where the public keys are', responses: { '200': { description: 'Links' } } } },
+    '/v1/keys/module-signing.der': { get: { summary: 'Module signing certificate, DER (mokutil --import)', responses: { '200': { description: 'Certificate' } } } },
+    '/v1/keys/module-signing.pem': { get: { summary: 'Module signing certificate, PEM', responses: { '200': { description: 'Certificate' } } } },
+    '/v1/keys/artifact-signing.pem': { get: { summary: 'Artifact signing public key, PEM', responses: { '200': { description: 'Public key' } } } },
+    '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
+    '/readyz': { get: { summary: 'Readiness (Redis, Docker, builder image)', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Metrics' } } } },
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    responses: {
+      Problem: { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+    },
+    schemas: {
+      BuildRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          kernel: { type: 'string', examples: ['6.1.0-56-amd64'] },
+          version: { type: 'string', description: '`uname -v` string or Debian package version pinning the headers' },
+          headers: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+          arch: { enum: ['amd64'] },
+          force: { type: 'boolean', description: 'rebuild even when built; the result must be byte-identical' },
+        },
+      },
+      Build: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          state: { enum: ['queued', 'running', 'succeeded', 'failed'] },
+          stage: { type: ['string', 'null'] },
+          progress: { type: ['number', 'null'] },
+          kernel: { type: ['string', 'null'] },
+          artifacts: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, sha256: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string' } } } },
+          error: { type: ['object', 'null'], properties: { code: { enum: Object.keys(ERROR_CODES) }, message: { type: 'string' } } },
+        },
+      },
+      Problem: {
+        type: 'object',
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          code: { enum: Object.keys(ERROR_CODES) },
+          detail: { type: 'string' },
+          instance: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;

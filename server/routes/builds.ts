@@ -1,0 +1,86 @@
+import { createReadStream } from 'node:fs';
+import { Router, json, type Request, type RequestHandler, type Response } from 'express';
+import { BUILD_ID_RE } from '../../lib/build-plan.js';
+import { BuildRequestSchema } from '../../lib/build-request.js';
+import type { Core } from '../../lib/core.js';
+import { KpyError } from '../../lib/errors.js';
+import { requireToken } from '../auth.js';
+import { buildView } from '../build-view.js';
+import { rateLimit } from '../rate-limit.js';
+import { sendArtifact } from './send-artifact.js';
+import { streamLog } from './stream-log.js';
+
+export const ARTIFACT_NAMES = ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko'] as const;
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  next(req.is('application/json') ? undefined : new KpyError('UNSUPPORTED_MEDIA_TYPE', 'send the build request as application/json'));
+};
+
+export function buildsRouter(core: Core): Router {
+  const r = Router();
+  const { config, service } = core;
+
+  r.post(
+    '/v1/builds',
+    requireToken(config.http.tokens),
+    rateLimit(config.http.rateLimitPerMin),
+    requireJson,
+    json({ limit: config.http.maxBodyBytes, strict: true }),
+    async (req, res) => {
+      const body = BuildRequestSchema.parse(req.body ?? {});
+      const { outcome, build } = await service.submit(body);
+      const view = buildView(build);
+      if (outcome === 'cached') {
+        res.status(200).json(view);
+        return;
+      }
+      res.status(202).location(`/v1/builds/${build.id}`).json(view);
+    },
+  );
+
+  r.get('/v1/builds/:id', async (req, res) => {
+    res.json(buildView(await requireBuild(core, req)));
+  });
+
+  r.get('/v1/builds/:id/log', async (req, res) => {
+    const b = await requireBuild(core, req);
+    if (req.accepts(['text/plain', 'text/event-stream']) === 'text/event-stream') {
+      await streamLog(core, b.id, req, res);
+      return;
+    }
+    await sendPlainLog(core, b.id, res);
+  });
+
+  r.get('/v1/builds/:id/artifacts/:name', async (req, res) => {
+    const b = await requireBuild(core, req);
+    const name = String(req.params.name);
+    if (!(ARTIFACT_NAMES as readonly string[]).includes(name)) {
+      throw new KpyError('ARTIFACT_NOT_FOUND', `no artifact named ${name}; known: ${ARTIFACT_NAMES.join(', ')}`);
+    }
+    const path = await core.store.path(b.id, name);
+    if (!path) throw new KpyError('ARTIFACT_NOT_FOUND', `build ${b.id} (${b.state}) has no ${name}`);
+    const known = b.meta?.artifacts.find((a) => a.name === name);
+    await sendArtifact(req, res, path, name, known);
+  });
+
+  return r;
+}
+
+async function requireBuild(core: Core, req: Request) {
+  const id = String(req.params.id);
+  if (!BUILD_ID_RE.test(id)) throw new KpyError('BUILD_NOT_FOUND', 'build ids are 64 hex digits');
+  const b = await core.service.status(id);
+  if (!b) throw new KpyError('BUILD_NOT_FOUND', `no build ${id}`);
+  return b;
+}
+
+async function sendPlainLog(core: Core, id: string, res: Response): Promise<void> {
+  res.type('text/plain; charset=utf-8');
+  const stored = await core.store.path(id, 'build.log');
+  const live = await core.logs.snapshot(id);
+  if (live.length === 0 && stored) {
+    createReadStream(stored).pipe(res);
+    return;
+  }
+  res.send(live.flatMap((e) => ('line' in e ? [`${e.line}\n`] : [])).join(''));
+}

@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import type { Core } from '../../lib/core.js';
+import { KpyError } from '../../lib/errors.js';
+import { KERNEL_RELEASE_RE } from '../../lib/kernel-version.js';
+import { hasToken } from '../auth.js';
+import { buildView } from '../build-view.js';
+import { sendArtifact } from './send-artifact.js';
+
+export function kernelsRouter(core: Core): Router {
+  const r = Router();
+
+  /** Releases the resolver knows, and whether the current inputs are built for each. */
+  r.get('/v1/kernels', async (_req, res) => {
+    const list = await core.resolver.listReleases();
+    const kernels = await Promise.all(
+      list.map(async (k) => {
+        const plan = await core.service.plan({ kernel: k.release, arch: 'amd64', force: false }).catch(() => undefined);
+        const built = plan ? await core.store.has(plan.key) : false;
+        return { ...k, built, build: plan && built ? `/v1/builds/${plan.key}` : null };
+      }),
+    );
+    res.json({ suites: core.config.debian.suites, count: kernels.length, kernels });
+  });
+
+  /** The CI fetch: the signed module if built, else a build is started (202 + Location). */
+  r.get('/v1/kernels/:release/kpython.ko', async (req, res) => {
+    const release = String(req.params.release);
+    if (!KERNEL_RELEASE_RE.test(release)) throw new KpyError('VALIDATION_FAILED', 'not a kernel release name');
+    const version = typeof req.query.version === 'string' ? req.query.version : undefined;
+    const request = { kernel: release, arch: 'amd64' as const, force: false, ...(version ? { version } : {}) };
+    const plan = await core.service.plan(request);
+    const meta = await core.store.meta(plan.key);
+    const path = meta ? await core.store.path(plan.key, 'kpython.ko') : undefined;
+    if (meta && path) {
+      res.setHeader('X-Kpython-Build', plan.key);
+      res.setHeader('Link', `</v1/builds/${plan.key}>; rel="build"`);
+      await sendArtifact(req, res, path, 'kpython.ko', meta.artifacts.find((a) => a.name === 'kpython.ko'));
+      return;
+    }
+    if (!hasToken(req, core.config.http.tokens)) {
+      throw new KpyError('UNAUTHORIZED', `kpython.ko for ${release} is not built yet; starting a build needs a bearer token`);
+    }
+    const { build } = await core.service.submit(request);
+    res.status(202).location(`/v1/builds/${build.id}`).setHeader('Retry-After', '5').json(buildView(build));
+  });
+
+  return r;
+}

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { sha256Hex } from '../../lib/sha256.js';
+import { parseModuleSignature } from '../../lib/signing/module-signature.js';
+import { makeStandInSources } from './helpers/stand-in-sources.js';
+import { currentBookwormKernel, makeTestEnv, type TestEnv } from './helpers/test-core.js';
+import { listen, readSse } from './helpers/test-server.js';
+
+describe('HTTP API against real Redis and Docker', () => {
+  let env: TestEnv;
+  let server: { url: string; close(): Promise<void> };
+  let kernel: string;
+  let src: string;
+
+  before(async () => {
+    src = await makeStandInSources('ok', `api-${Date.now()}`);
+    env = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_MAX_BODY_BYTES: '1024' } });
+    server = await listen(env);
+    kernel = await currentBookwormKernel(env.core);
+  });
+  after(async () => {
+    await server?.close();
+    await env?.cleanup();
+    if (src) await rm(src, { recursive: true, force: true });
+  });
+
+  const post = (body: string, type = 'application/json') =>
+    fetch(`${server.url}/v1/builds`, { method: 'POST', headers: { 'content-type': type }, body });
+
+  const problem = async (res: Response, status: number, code: string) => {
+    assert.equal(res.status, status);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    const p = (await res.json()) as { code: string; status: number; type: string; instance: string };
+    assert.equal(p.code, code);
+    assert.equal(p.status, status);
+    assert.ok(p.instance, 'instance = request id');
+    return p;
+  };
+
+  it('refuses bad input before any container starts', async () => {
+    await problem(await post('{"kernel": "9.9.9-999-nope"}'), 404, 'KERNEL_NOT_FOUND');
+    await problem(await post('{"kernel": '), 400, 'BAD_REQUEST');
+    await problem(await post('kernel=6.1.0-56-amd64', 'application/x-www-form-urlencoded'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await problem(await post(JSON.stringify({ kernel, version: 'x'.repeat(4000) })), 413, 'PAYLOAD_TOO_LARGE');
+    await problem(await post('{}'), 400, 'VALIDATION_FAILED');
+    await problem(await post(JSON.stringify({ kernel, extra: 1 })), 400, 'VALIDATION_FAILED');
+    await problem(await fetch(`${server.url}/v1/builds/nothex`), 404, 'BUILD_NOT_FOUND');
+    await problem(await fetch(`${server.url}/v1/builds/${'0'.repeat(64)}`), 404, 'BUILD_NOT_FOUND');
+    await problem(await fetch(`${server.url}/v1/nope`), 404, 'NOT_FOUND');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /kpython_containers_started_total 0/);
+  });
+
+  it('POST → 202 + Location → live SSE log → succeeded → artifacts with ETag', async () => {
+    const res = await post(JSON.stringify({ kernel }));
+    assert.equal(res.status, 202);
+    const location = res.headers.get('location');
+    assert.ok(location);
+    const build = (await res.json()) as { id: string; state: string };
+    assert.equal(location, `/v1/builds/${build.id}`);
+    assert.ok(['queued', 'running'].includes(build.state));
+
+    const sse = await fetch(`${server.url}${location}/log`, { headers: { accept: 'text/event-stream' } });
+    assert.match(sse.headers.get('content-type') ?? '', /text\/event-stream/);
+    const events = await readSse(sse);
+    assert.equal(events.at(-1)?.event, 'end');
+    assert.equal(events.at(-1)?.data, 'succeeded');
+    assert.ok(events.some((e) => e.event === 'line' && /LD \[M\]/.test(e.data)), 'compiler output streamed');
+
+    const state = (await (await fetch(`${server.url}${location}`)).json()) as {
+      state: string;
+      artifacts: { name: string; sha256: string; url: string }[];
+    };
+    assert.equal(state.state, 'succeeded');
+    const names = state.artifacts.map((a) => a.name).sort();
+    assert.deepEqual(names, ['build.log', 'kpython.ko', 'kpython.ko.sig', 'kpython.unsigned.ko', 'provenance.json']);
+    const ko = state.artifacts.find((a) => a.name === 'kpython.ko');
+    assert.ok(ko);
+    const dl = await fetch(`${server.url}${ko.url}`);
+    assert.equal(dl.status, 200);
+    assert.equal(dl.headers.get('etag'), `"${ko.sha256}"`);
+    const bytes = Buffer.from(await dl.arrayBuffer());
+    assert.equal(sha256Hex(bytes), ko.sha256);
+    assert.ok(parseModuleSignature(bytes));
+    const cached = await fetch(`${server.url}${ko.url}`, { headers: { 'if-none-match': `"${ko.sha256}"` } });
+    assert.equal(cached.status, 304);
+
+    const again = await post(JSON.stringify({ kernel }));
+    assert.equal(again.status, 200, 'cache hit answers 200');
+
+    const byRelease = await fetch(`${server.url}/v1/kernels/${kernel}/kpython.ko`);
+    assert.equal(byRelease.status, 200);
+    assert.equal(byRelease.headers.get('x-kpython-build'), build.id);
+    assert.ok(Buffer.from(await byRelease.arrayBuffer()).equals(bytes));
+
+    const plain = await (await fetch(`${server.url}${location}/log`)).text();
+    assert.match(plain, /LD \[M\]/);
+    const replay = await readSse(await fetch(`${server.url}${location}/log`, { headers: { accept: 'text/event-stream' } }));
+    assert.equal(replay.at(-1)?.data, 'succeeded');
+  });
+
+  it('lists kernels, serves keys, health, readiness, metrics and the OpenAPI document', async () => {
+    const k = (await (await fetch(`${server.url}/v1/kernels`)).json()) as { kernels: { release: string; built: boolean }[] };
+    assert.ok(k.kernels.length > 5);
+    assert.equal(k.kernels.find((x) => x.release === kernel)?.built, true);
+    const der = await fetch(`${server.url}/v1/keys/module-signing.der`);
+    assert.equal(der.headers.get('content-type'), 'application/pkix-cert');
+    assert.equal(Buffer.from(await der.arrayBuffer())[0], 0x30);
+    assert.match(await (await fetch(`${server.url}/v1/keys/artifact-signing.pem`)).text(), /BEGIN PUBLIC KEY/);
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    const ready = await fetch(`${server.url}/readyz`);
+    assert.equal(ready.status, 200, await ready.clone().text());
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /kpython_builds_total\{state="succeeded",code=""\} 1/);
+    assert.match(metrics, /kpython_build_requests_total\{outcome="cached"\}/);
+    assert.match(metrics, /kpython_queue_jobs/);
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    assert.equal(doc.openapi, '3.1.0');
+    assert.ok(doc.paths['/v1/builds/{id}/log']);
+  });
+});

@@ -1,0 +1,166 @@
+import type { ArtifactStore, BuildMeta } from '../lib/artifact-store.js';
+import type { BuildPlan } from '../lib/build-plan.js';
+import type { Config } from '../lib/config.js';
+import type { DebCache } from '../lib/deb-cache.js';
+import { checkModule } from '../lib/elf-modinfo.js';
+import { KpyError, toKpyError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { sha256Hex } from '../lib/sha256.js';
+import type { ArtifactSigner } from '../lib/signing/artifact-signer.js';
+import type { SourceSnapshot } from '../lib/source-tree.js';
+import type { ContainerClient } from './container-client.js';
+import { buildContainerSpec, WORK_DIR } from './container-layout.js';
+import { packInputs } from './input-tar.js';
+import { readOutputs } from './output-tar.js';
+import { runBuildContainer } from './run-container.js';
+
+export interface PipelineDeps {
+  containers: ContainerClient;
+  debs: DebCache;
+  sources: SourceSnapshot;
+  builderScript: Buffer;
+  store: ArtifactStore;
+  signer: ArtifactSigner;
+  limits: Config['build'];
+  workerId: string;
+  runLabel?: string;
+  log: Logger;
+}
+
+/** How a running build tells the world about itself. */
+export interface BuildReporter {
+  stage(name: Stage, progress: number): Promise<void>;
+  line(text: string): void;
+  containerStarted(containerId: string): Promise<void>;
+}
+
+export type Stage = 'fetch' | 'image' | 'container' | 'compile' | 'collect' | 'check' | 'sign' | 'store';
+
+/** Exit codes of docker/build-in-container.sh that are not make's. */
+const EXIT_HEADERS = 3;
+const EXIT_NO_ARTIFACT = 4;
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
+/**
+ * One build: fetch + verify inputs → check the toolchain image → locked-down
+ * container (sources and headers in, module out) → check the module → sign →
+ * store atomically. Returns the stored meta; throws KpyError with the stable
+ * code of the failure, after keeping the log.
+ */
+export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: BuildReporter): Promise<BuildMeta> {
+  const log = deps.log.child({ buildId: plan.key.slice(0, 12), kernel: plan.inputs.headers.release });
+  const lines: string[] = [];
+  const say = (text: string) => {
+    lines.push(text);
+    report.line(text);
+  };
+  const startedAt = new Date();
+  try {
+    if (plan.inputs.sources.digest !== deps.sources.digest || plan.inputs.sources.builderScript !== sha256Hex(deps.builderScript)) {
+      throw new KpyError('SOURCES_CHANGED', 'this worker holds different kpython sources than the build key names');
+    }
+    await report.stage('fetch', 5);
+    say(`[kpython] build ${plan.key} for ${plan.inputs.headers.release} (${plan.inputs.headers.version})`);
+    const debs: { name: string; path: string }[] = [];
+    for (const pkg of plan.resolution.packages) {
+      const path = await deps.debs.ensure(pkg);
+      debs.push({ name: `${pkg.name}_${pkg.version.replace(/:/g, '%3a')}_${pkg.arch}.deb`, path });
+      say(`[kpython] verified ${pkg.name} ${pkg.version} sha256:${pkg.sha256}`);
+    }
+
+    await report.stage('image', 15);
+    const id = await deps.containers.imageId(plan.image.tag);
+    if (id !== plan.image.id) {
+      throw new KpyError(
+        'COMPILER_UNAVAILABLE',
+        `builder image ${plan.image.tag} is ${id ?? 'missing'}, the build key needs ${plan.image.id}; run \`npm run setup\``,
+      );
+    }
+    say(`[kpython] toolchain ${plan.image.tag} ${plan.image.id} (${plan.image.compilerVersion})`);
+
+    await report.stage('container', 20);
+    const spec = buildContainerSpec({
+      plan,
+      limits: deps.limits,
+      workerId: deps.workerId,
+      ...(deps.runLabel ? { runLabel: deps.runLabel } : {}),
+    });
+    const run = await runBuildContainer({
+      client: deps.containers,
+      spec,
+      input: () =>
+        packInputs({ sources: deps.sources, debs, builderScript: deps.builderScript, mtime: new Date(plan.inputs.options.sourceDateEpoch * 1000) }),
+      outPath: `${WORK_DIR}/out`,
+      readOutputs: (tar) => readOutputs(tar, MAX_OUTPUT),
+      timeoutMs: deps.limits.timeoutMs,
+      onLine: say,
+      onStarted: (cid) => {
+        void report.containerStarted(cid);
+        void report.stage('compile', 30);
+      },
+      log,
+    });
+    if (run.exitCode !== 0) throw exitError(run.exitCode, lines);
+
+    await report.stage('collect', 85);
+    const unsigned = run.outputs.get('kpython.ko');
+    if (!unsigned) throw new KpyError('ARTIFACT_INVALID', 'the build left no kpython.ko');
+
+    await report.stage('check', 88);
+    const { vermagic } = checkModule(unsigned, { release: plan.inputs.headers.release, arch: plan.inputs.arch, name: 'kpython' });
+    const unsignedSha256 = sha256Hex(unsigned);
+    say(`[kpython] kpython.ko: ${unsigned.length} bytes, sha256:${unsignedSha256}, vermagic "${vermagic}"`);
+    const previous = await deps.store.meta(plan.key);
+    if (previous && previous.unsignedSha256 !== unsignedSha256) {
+      throw new KpyError('NOT_REPRODUCIBLE', `rebuild gave unsigned sha256 ${unsignedSha256}, stored build has ${previous.unsignedSha256}`, {
+        details: { previous: previous.unsignedSha256, now: unsignedSha256 },
+      });
+    }
+    if (previous) say('[kpython] rebuild is byte-identical to the stored build');
+
+    await report.stage('sign', 92);
+    const finishedAt = new Date();
+    const buildLog = Buffer.from(`${lines.join('\n')}\n`);
+    const signed = await deps.signer.sign({
+      plan,
+      unsigned,
+      log: buildLog,
+      startedOn: startedAt.toISOString(),
+      finishedOn: finishedAt.toISOString(),
+    });
+    // Not in build.log: the provenance already names that file's digest.
+    report.line('[kpython] signed: module signature (PKCS#7), detached signature, provenance');
+
+    await report.stage('store', 97);
+    const files = new Map<string, Buffer>([...Object.entries(signed), ['build.log', buildLog]]);
+    return await deps.store.commit(plan.key, files, {
+      key: plan.key,
+      release: plan.inputs.headers.release,
+      unsignedSha256,
+      vermagic,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    });
+  } catch (err) {
+    const e = toKpyError(err);
+    say(`[kpython] failed: ${e.code}: ${e.message}`);
+    await deps.store
+      .commitFailure(plan.key, Buffer.from(`${lines.join('\n')}\n`), { key: plan.key, error: e.toJSON(), at: new Date().toISOString() })
+      .catch((storeErr: unknown) => log.error({ err: storeErr }, 'cannot keep the failure log'));
+    throw e;
+  }
+}
+
+function exitError(code: number, lines: string[]): KpyError {
+  const tail = lines.slice(-15);
+  if (code === EXIT_HEADERS) return new KpyError('HEADERS_INVALID', 'the kernel headers could not be unpacked or are incomplete', { details: { exitCode: code, tail } });
+  if (code === EXIT_NO_ARTIFACT) return new KpyError('ARTIFACT_INVALID', 'make succeeded but produced no kpython.ko', { details: { exitCode: code, tail } });
+  if (code === 137) return new KpyError('COMPILE_ERROR', 'the build was killed (out of memory?)', { details: { exitCode: code, tail } });
+  const own = lines.filter((l) => !l.startsWith('[kpython]'));
+  const firstError =
+    own.find((l) => /\berror:/i.test(l)) ?? own.find((l) => /: not found$|No such file or directory/.test(l)) ?? own.find((l) => /\*\*\*/.test(l));
+  return new KpyError('COMPILE_ERROR', `make failed with exit code ${code}${firstError ? `: ${firstError.trim()}` : ''}`, {
+    details: { exitCode: code, tail },
+  });
+}

@@ -1,0 +1,86 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { BuildPlan } from '../lib/build-plan.js';
+import { BUILD_JOB } from '../lib/build-queue.js';
+import type { BuildRecords } from '../lib/build-records.js';
+import { toKpyError } from '../lib/errors.js';
+import type { LogBus } from '../lib/log-bus.js';
+import type { Metrics } from '../lib/metrics.js';
+import { runBuild, type PipelineDeps } from './build-pipeline.js';
+import { LABEL_APP, LABEL_WORKER } from './container-client.js';
+
+export interface BuildWorkerDeps {
+  queueName: string;
+  prefix: string;
+  connection: ConnectionOptions;
+  concurrency: number;
+  pipeline: PipelineDeps;
+  records: BuildRecords;
+  logs: LogBus;
+  metrics: Metrics;
+}
+
+/**
+ * The BullMQ worker: reaps this worker's orphaned containers, then runs each
+ * job through the build pipeline, publishing stage, progress and log lines.
+ * Build failures are final (UnrecoverableError); a crashed worker's job is
+ * picked up again through BullMQ's stalled-job check.
+ */
+export async function startBuildWorker(d: BuildWorkerDeps): Promise<Worker<BuildPlan, { key: string }>> {
+  const { pipeline: p } = d;
+  const reaped = await p.containers.reap({ [LABEL_APP]: 'kpython', [LABEL_WORKER]: p.workerId });
+  if (reaped.containers || reaped.volumes || reaped.inUse.length) p.log.warn(reaped, 'removed orphaned build containers and volumes');
+
+  const processor = async (job: Job<BuildPlan, { key: string }>) => {
+    const plan = job.data;
+    const key = plan.key;
+    const started = Date.now();
+    const timings: Record<string, number> = {};
+    let current: { stage: string; at: number } | undefined;
+    const closeStage = () => {
+      if (current) timings[current.stage] = Date.now() - current.at;
+    };
+    await d.logs.reset(key);
+    await d.records.update(key, { state: 'running', stage: 'fetch', progress: 1, startedAt: new Date().toISOString(), error: undefined, timings: {} });
+    try {
+      await runBuild(plan, p, {
+        stage: async (stage, progress) => {
+          closeStage();
+          current = { stage, at: Date.now() };
+          await d.records.update(key, { stage, progress, timings });
+          await job.updateProgress({ stage, progress });
+        },
+        line: (text) => d.logs.append(key, text),
+        containerStarted: async () => {
+          d.metrics.containers.inc();
+          await d.records.countContainer(key);
+        },
+      });
+      closeStage();
+      await d.records.update(key, { state: 'succeeded', stage: 'done', progress: 100, finishedAt: new Date().toISOString(), timings });
+      await d.logs.end(key, 'succeeded');
+      d.metrics.builds.inc({ state: 'succeeded', code: '' });
+      d.metrics.duration.observe({ state: 'succeeded' }, (Date.now() - started) / 1000);
+      return { key };
+    } catch (err) {
+      const e = toKpyError(err);
+      closeStage();
+      await d.records.update(key, { state: 'failed', error: e.toJSON(), finishedAt: new Date().toISOString(), timings });
+      await d.logs.end(key, 'failed');
+      d.metrics.builds.inc({ state: 'failed', code: e.code });
+      d.metrics.duration.observe({ state: 'failed' }, (Date.now() - started) / 1000);
+      throw new UnrecoverableError(`${e.code}: ${e.message}`);
+    }
+  };
+
+  const worker = new Worker<BuildPlan, { key: string }>(
+    d.queueName,
+    async (job) => {
+      if (job.name !== BUILD_JOB) throw new UnrecoverableError(`unknown job ${job.name}`);
+      return processor(job);
+    },
+    { connection: d.connection, prefix: d.prefix, concurrency: d.concurrency, maxStalledCount: 1 },
+  );
+  worker.on('error', (err) => p.log.error({ err }, 'worker error'));
+  await worker.waitUntilReady();
+  return worker;
+}

@@ -1,0 +1,162 @@
+import { createInterface } from 'node:readline';
+import { PassThrough, type Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { KpyError } from '../lib/errors.js';
+import type { BuildContainerSpec, ContainerClient } from './container-client.js';
+
+/**
+ * ContainerClient over the Docker Engine API (dockerode). Containers run with
+ * no network, all capabilities dropped, no new privileges, a read-only root,
+ * memory / pids / CPU limits, and are labelled for cleanup.
+ */
+export class DockerContainerClient implements ContainerClient {
+  private readonly docker: Docker;
+
+  constructor(socketPath: string) {
+    this.docker = new Docker({ socketPath });
+  }
+
+  async ping(): Promise<void> {
+    await wrap('ping', () => this.docker.ping());
+  }
+
+  async imageId(ref: string): Promise<string | undefined> {
+    try {
+      return (await this.docker.getImage(ref).inspect()).Id;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw containerError('image inspect', err);
+    }
+  }
+
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    await wrap('volume create', () => this.docker.createVolume({ Name: name, Labels: labels }));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove({ force: true });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw containerError('volume remove', err);
+    }
+  }
+
+  async create(spec: BuildContainerSpec): Promise<string> {
+    const c = await wrap('create', () =>
+      this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Cmd: spec.cmd,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        WorkingDir: spec.workDir,
+        Labels: spec.labels,
+        NetworkDisabled: true,
+        AttachStdin: false,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        HostConfig: {
+          NetworkMode: 'none',
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+          ReadonlyRootfs: true,
+          Privileged: false,
+          Init: true,
+          Mounts: [{ Type: 'volume', Source: spec.volume, Target: spec.workDir, ReadOnly: false }],
+          Tmpfs: Object.fromEntries(
+            Object.entries(spec.tmpfs).map(([path, size]) => [path, `rw,exec,nosuid,nodev,size=${size}`]),
+          ),
+          Memory: spec.memoryBytes,
+          MemorySwap: spec.memoryBytes,
+          PidsLimit: spec.pids,
+          NanoCpus: Math.round(spec.cpus * 1e9),
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '50m' } },
+          AutoRemove: false,
+        },
+      }),
+    );
+    return c.id;
+  }
+
+  async putArchive(id: string, path: string, tar: Readable): Promise<void> {
+    await wrap('put archive', () => this.docker.getContainer(id).putArchive(tar, { path }));
+  }
+
+  async start(id: string): Promise<void> {
+    await wrap('start', () => this.docker.getContainer(id).start());
+  }
+
+  async *logLines(id: string): AsyncIterable<string> {
+    const raw = (await wrap('logs', () =>
+      this.docker.getContainer(id).logs({ follow: true, stdout: true, stderr: true }),
+    )) as unknown as Readable;
+    const merged = new PassThrough();
+    this.docker.modem.demuxStream(raw, merged, merged);
+    raw.on('end', () => merged.end());
+    raw.on('error', (err) => merged.destroy(err));
+    yield* createInterface({ input: merged, crlfDelay: Infinity });
+  }
+
+  async wait(id: string): Promise<number> {
+    const r = (await wrap('wait', () => this.docker.getContainer(id).wait())) as { StatusCode: number };
+    return r.StatusCode;
+  }
+
+  async kill(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal: 'SIGKILL' });
+    } catch (err) {
+      const s = statusOf(err);
+      if (s !== 404 && s !== 409) throw containerError('kill', err);
+    }
+  }
+
+  async getArchive(id: string, path: string): Promise<Readable> {
+    return (await wrap('get archive', () => this.docker.getContainer(id).getArchive({ path }))) as unknown as Readable;
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw containerError('remove', err);
+    }
+  }
+
+  async reap(labels: Record<string, string>): Promise<{ containers: number; volumes: number; inUse: string[] }> {
+    const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+    const containers = await wrap('list', () => this.docker.listContainers({ all: true, filters: { label } }));
+    for (const c of containers) await this.remove(c.Id);
+    const { Volumes } = await wrap('volume list', () => this.docker.listVolumes({ filters: { label } }));
+    const inUse: string[] = [];
+    let volumes = 0;
+    for (const v of Volumes ?? []) {
+      try {
+        await this.docker.getVolume(v.Name).remove({ force: true });
+        volumes++;
+      } catch (err) {
+        // A volume still mounted by a container outside the selection stays.
+        if (statusOf(err) === 409) inUse.push(v.Name);
+        else if (statusOf(err) !== 404) throw containerError('volume remove', err);
+      }
+    }
+    return { containers: containers.length, volumes, inUse };
+  }
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { statusCode?: number } | null)?.statusCode;
+}
+
+function containerError(op: string, err: unknown): KpyError {
+  const msg = (err as { json?: { message?: string } })?.json?.message ?? (err as Error)?.message ?? String(err);
+  return new KpyError('CONTAINER_FAILED', `docker ${op}: ${msg}`, { cause: err });
+}
+
+async function wrap<T>(op: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw containerError(op, err);
+  }
+}

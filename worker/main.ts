@@ -1,0 +1,21 @@
+import { loadConfig } from '../lib/config.js';
+import { createCore } from '../lib/core.js';
+import { createLogger } from '../lib/logger.js';
+import { runMain } from '../lib/main-guard.js';
+import { onShutdown } from '../lib/shutdown.js';
+import { LABEL_APP, LABEL_WORKER } from './container-client.js';
+import { startWorkerRuntime } from './worker-runtime.js';
+
+/** `npm run start:worker`: a build worker without the API (scale out against one Redis). */
+runMain(async () => {
+  const config = await loadConfig();
+  const log = createLogger(config.logLevel, 'kpython-worker');
+  const core = await createCore(config, log);
+  const runtime = await startWorkerRuntime(core);
+  log.info({ workerId: config.build.workerId, queue: config.redis.queue }, 'build worker ready');
+  onShutdown(log, async () => {
+    await runtime.close();
+    await runtime.containers.reap({ [LABEL_APP]: 'kpython', [LABEL_WORKER]: config.build.workerId });
+    await core.close();
+  });
+});

@@ -1,0 +1,50 @@
+import type { Worker } from 'bullmq';
+import type { BuildPlan } from '../lib/build-plan.js';
+import type { Core } from '../lib/core.js';
+import { ArtifactSigner } from '../lib/signing/artifact-signer.js';
+import { startBuildWorker } from './build-worker.js';
+import type { ContainerClient } from './container-client.js';
+import { DockerContainerClient } from './docker-container-client.js';
+
+export interface WorkerRuntime {
+  worker: Worker<BuildPlan, { key: string }>;
+  containers: ContainerClient;
+  close(): Promise<void>;
+}
+
+/** A build worker on top of a Core, with its Docker client; `close()` waits for running builds. */
+export async function startWorkerRuntime(core: Core, opts: { containers?: ContainerClient; runLabel?: string } = {}): Promise<WorkerRuntime> {
+  const { config } = core;
+  const containers = opts.containers ?? new DockerContainerClient(config.dockerSocket);
+  await containers.ping();
+  const worker = await startBuildWorker({
+    queueName: config.redis.queue,
+    prefix: config.redis.prefix,
+    connection: core.redis,
+    concurrency: config.build.concurrency,
+    records: core.records,
+    logs: core.logs,
+    metrics: core.metrics,
+    pipeline: {
+      containers,
+      debs: core.debs,
+      sources: core.sources,
+      builderScript: core.builderScript,
+      store: core.store,
+      signer: new ArtifactSigner(core.keys, config.builderId),
+      limits: config.build,
+      workerId: config.build.workerId,
+      ...(opts.runLabel ? { runLabel: opts.runLabel } : {}),
+      log: core.log.child({ component: 'worker' }),
+    },
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    worker,
+    containers,
+    close() {
+      closing ??= worker.close();
+      return closing;
+    },
+  };
+}
