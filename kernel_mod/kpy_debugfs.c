@@ -152,7 +152,6 @@ static const struct file_operations kpy_exec_fops = {
 	.read = kpy_exec_read,
 	.write = kpy_exec_write,
 	.release = kpy_exec_release,
-	.llseek = no_llseek,
 };
 
 static int kpy_stats_show(struct seq_file *m, void *v)

@@ -17,6 +17,7 @@
 #include "py/mphal.h"
 #include "py/runtime.h"
 #include "extmod/modtime.h"
+#include "kpy_modtime.h"
 #include "kpy.h"
 
 /* Context of the execution in progress; the run lock serializes them. */

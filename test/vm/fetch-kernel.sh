@@ -27,9 +27,9 @@ if [ -z "$abi" ]; then
 	[ -n "$abi" ] || die "apt knows no linux-headers-6.1.0-N-amd64 (run apt-get update?)"
 fi
 case $abi in
-*[!0-9a-z.-]* | "") die "bad ABI '$abi'" ;;
-[0-9]*.*.*-[0-9]*-amd64) ;;
-*) die "bad ABI '$abi' (want e.g. 6.1.0-56-amd64)" ;;
+*[!0-9a-z.+-]* | "") die "bad ABI '$abi'" ;;
+[0-9]*.*.*-[0-9]*-amd64 | [0-9]*.*.*+deb[0-9]*-amd64) ;;
+*) die "bad ABI '$abi' (want e.g. 6.1.0-56-amd64 or 6.12.117+deb12-amd64)" ;;
 esac
 
 cache=$cache_root/$abi
