@@ -165,6 +165,8 @@ noinline enum kpy_status kpy_interpret(void *heap, size_t heap_size,
 	mp_pystack_init(heap, (char *)heap + pystack);
 	gc_init((char *)heap + pystack, (char *)heap + heap_size);
 	mp_init();
+	/* mp_init() keeps an abort that came too late for the last script. */
+	MP_STATE_VM(vm_abort) = false;
 	mark = kpy_stack_watch_begin();
 	status = kpy_report(kpy_protected_call(kpy_compile_and_run, &script));
 	kpy_stack_watch_end(mark);
