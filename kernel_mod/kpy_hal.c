@@ -133,27 +133,34 @@ mp_obj_t mp_time_time_get(void)
 }
 
 /*
- * Sleep in slices so that the time limit and a fatal signal interrupt a
- * long sleep too. Busy-wait only where sleeping is not allowed.
+ * Sleep toward an absolute deadline in slices, so that the time limit and a
+ * fatal signal interrupt a long sleep too and slices do not add up their
+ * rounding to jiffies (hrtimer-based usleep_range). Busy-wait only where
+ * sleeping is not allowed.
  */
-#define KPY_SLEEP_SLICE_MS 10
+#define KPY_SLEEP_SLICE_US (10 * USEC_PER_MSEC)
+#define KPY_SLEEP_SLACK_US 50
 
 void mp_hal_delay_ms(mp_uint_t ms)
 {
+	ktime_t end;
+	s64 left;
+
 	if (in_atomic() || irqs_disabled()) {
 		mdelay(ms);
 		return;
 	}
-	while (ms) {
-		mp_uint_t slice = min_t(mp_uint_t, ms, KPY_SLEEP_SLICE_MS);
-
+	/* 49 days at most, far from overflowing ktime_t. */
+	end = ktime_add_ms(ktime_get(), min_t(mp_uint_t, ms, U32_MAX));
+	for (;;) {
 		if (kpy_must_abort())
 			kpy_abort_now();
-		msleep(slice);
-		ms -= slice;
+		left = ktime_us_delta(end, ktime_get());
+		if (left <= 0)
+			break;
+		left = min_t(s64, left, KPY_SLEEP_SLICE_US);
+		usleep_range(left, left + KPY_SLEEP_SLACK_US);
 	}
-	if (kpy_must_abort())
-		kpy_abort_now();
 }
 
 void mp_hal_delay_us(mp_uint_t us)

@@ -50,6 +50,26 @@ killed "SIGKILL" KILL
 killed "SIGINT" INT
 killed "SIGTERM" TERM
 
+# SIGTERM to the client process alone (kill PID, timeout(1)): the client
+# passes it on to its reader, so the script stops and the module is free.
+kpython -c 'while True:
+    pass' >/tmp/alone.out 2>&1 &
+client=$!
+sleep 1
+t0=$(uptime_ms)
+kill -TERM "$client"
+wait "$client"
+st=$?
+out=$(kpython -c 'print("next")')
+dt=$(($(uptime_ms) - t0))
+note "SIGTERM to the client alone: exit status $st; next script ran ${dt} ms after the signal"
+[ "$st" -gt 128 ] || fail "SIGTERM to the client alone: exit status $st"
+[ "$out" = next ] || fail "SIGTERM to the client alone: next script printed '$out'"
+[ "$dt" -le "$budget" ] ||
+	fail "SIGTERM to the client alone: next script ran $dt ms after the signal (budget $budget ms)"
+left=$(live_procs kpython cat)
+[ -z "$left" ] || fail "SIGTERM to the client alone: processes left behind: $left"
+
 # After the signals, a runaway script is still stopped by the time limit.
 [ -n "$limit" ] && echo "$limit" >"$param" 2>/dev/null
 kpython -c 'while True:
