@@ -70,18 +70,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- host prerequisites ------------------------------------------------------
-need=
-command -v qemu-system-x86_64 >/dev/null || need="$need qemu-system-x86"
-command -v cpio >/dev/null || need="$need cpio"
-command -v python3 >/dev/null || need="$need python3"
-[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
-	need="$need busybox-static"
-if [ -n "$need" ]; then
-	log "installing$need"
-	# shellcheck disable=SC2086 # a list of packages
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need >&2 ||
-		rig_error "cannot install$need"
-fi
+"$vm/ensure-host.sh" python3:python3 ||
+	rig_error "cannot install the host prerequisites"
 mkdir -p "$out" || rig_error "cannot create $out"
 
 # --- kernel and module -------------------------------------------------------

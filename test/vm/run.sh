@@ -45,16 +45,7 @@ elapsed() { # elapsed FROM [TO]
 }
 
 # --- host prerequisites ------------------------------------------------------
-need=
-command -v qemu-system-x86_64 >/dev/null || need="$need qemu-system-x86"
-command -v cpio >/dev/null || need="$need cpio"
-[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
-	need="$need busybox-static"
-if [ -n "$need" ]; then
-	log "installing$need"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need >&2 ||
-		rig_error "cannot install$need"
-fi
+"$here/ensure-host.sh" || rig_error "cannot install the host prerequisites"
 
 mkdir -p "$out" || rig_error "cannot create $out"
 # One run at a time per output directory.
