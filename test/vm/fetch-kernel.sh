@@ -16,15 +16,22 @@ cache_root=${KPY_VM_CACHE:-$top/.cache/vm}
 log() { printf 'fetch-kernel: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# newest_abi: the newest generic amd64 ABI of the series KPY_VM_SERIES:
+# 6.1 (default; 6.1.0-N-amd64) or 6.12 (6.12.N+deb12-amd64, bookworm-security).
 newest_abi() {
-	apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' |
+	case ${KPY_VM_SERIES:-6.1} in
+	6.1) pattern='^linux-headers-6\.1\.0-[0-9]+-amd64$' ;;
+	6.12) pattern='^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' ;;
+	*) die "unknown KPY_VM_SERIES '$KPY_VM_SERIES' (6.1 or 6.12)" ;;
+	esac
+	apt-cache search --names-only "$pattern" |
 		awk '{ print $1 }' | sed 's/^linux-headers-//' | sort -V | tail -n 1
 }
 
 abi=${KPY_VM_ABI:-}
 if [ -z "$abi" ]; then
 	abi=$(newest_abi)
-	[ -n "$abi" ] || die "apt knows no linux-headers-6.1.0-N-amd64 (run apt-get update?)"
+	[ -n "$abi" ] || die "apt knows no linux-headers of series ${KPY_VM_SERIES:-6.1} (run apt-get update?)"
 fi
 case $abi in
 *[!0-9a-z.+-]* | "") die "bad ABI '$abi'" ;;
