@@ -1,4 +1,5 @@
-# A 64 KiB script (1024 statements) and a script with a 60 KB string literal.
+# A 64 KiB script (1024 statements), a script with a 60 KB string literal,
+# and one over the 1 MiB limit.
 . "$KPY_LIB"
 
 awk 'BEGIN {
@@ -25,5 +26,12 @@ awk 'BEGIN {
 out=$(kpython /tmp/long-literal.py 2>&1)
 check_status "60 KB literal" 0 $?
 check_eq "60 KB literal: output" "60000 789" "$out"
+
+# Over the module's 1 MiB limit: a clear error, and the module stays usable.
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "x = %060d\n", i }' >/tmp/too-big.py
+kpython /tmp/too-big.py >/tmp/too-big.out 2>&1
+check_status "script over 1 MiB" 2 $?
+check_contains "script over 1 MiB: message" /tmp/too-big.out "File too large"
+module_works "after the oversized script"
 
 finish
