@@ -56,6 +56,8 @@ $(STAMP): $(MP_SRC)/.kpython-verified
 KPY_KCFLAGS := -ffile-prefix-map=$(TOP)/=
 
 modules: $(STAMP)
+	@test -f $(KDIR)/Makefile || { echo "no kernel build directory at $(KDIR):" \
+		"install the headers (Debian: linux-headers-$$(uname -r)) or pass KDIR=<dir>" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP)/kernel_mod KCFLAGS="$(KCFLAGS) $(KPY_KCFLAGS)" modules
 	@echo "built $(TOP)/kernel_mod/kpython.ko"
 
