@@ -61,11 +61,13 @@ async function main(): Promise<void> {
     // once) alternated with bare builds of the same inputs in the same image
     // and limits; the machine is shared, so pairs are interleaved.
     const plan = await core.service.plan({ kernel, arch: 'amd64', force: false });
-    for (const p of plan.resolution.packages) await core.debs.ensure(p); // archive download is not service overhead
+    if (plan.source.kind !== 'debian') throw new Error('unexpected plan');
+    const packages = plan.source.resolution.packages;
+    for (const p of packages) await core.debs.ensure(p); // archive download is not service overhead
     const client = new DockerContainerClient(config.dockerSocket);
-    const debs = plan.resolution.packages.map((p) => ({ name: `${p.name}_${p.version}_${p.arch}.deb`, path: core.debs.pathOf(p.sha256) }));
+    const debs = packages.map((p) => ({ name: `${p.name}_${p.version}_${p.arch}.deb`, path: core.debs.pathOf(p.sha256) }));
     const bareBuild = async () => {
-      const spec = buildContainerSpec({ plan, limits: config.build, workerId: `bench-bare-${id}`, runLabel });
+      const spec = buildContainerSpec({ plan, imageId: plan.image.id, limits: config.build, workerId: `bench-bare-${id}`, runLabel });
       const b0 = performance.now();
       const bare = await runBuildContainer({
         client,

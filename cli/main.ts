@@ -2,9 +2,10 @@
 import { parseArgs } from 'node:util';
 import { ApiClient } from './api-client.js';
 import { buildCommand } from './commands/build.js';
-import { fetchCommand } from './commands/fetch.js';
+import { fetchCommand, fetchWithHeaders } from './commands/fetch.js';
 import { kernelsCommand } from './commands/kernels.js';
 import { logCommand } from './commands/log.js';
+import { uploadHeadersCommand } from './commands/upload-headers.js';
 import { verifyCommand } from './commands/verify.js';
 import { CliError, EXIT } from './exit-codes.js';
 
@@ -13,10 +14,19 @@ const HELP = `kpython — client of the kpython build service
 usage:
   kpython build --kernel RELEASE [--version UNAME_V] [--force] [--wait]
   kpython fetch --kernel RELEASE [--version UNAME_V] [-o kpython.ko]
+  kpython fetch --headers DIR [--sysroot ROOT] [-o kpython.ko]
+  kpython upload-headers [DIR | FILE.deb...] [--sysroot ROOT]
   kpython verify FILE [--sig FILE.sig] [--provenance FILE.provenance.json]
                       [--key artifact-signing.pem] [--cert module-signing.pem]
   kpython log BUILD_ID [--follow]
   kpython kernels [--json]
+
+upload-headers sends a kernel build directory (default: the running
+kernel's, /lib/modules/$(uname -r)/build) or linux-headers .deb files and
+prints the headers id; a directory under /usr/src goes up with the
+directories its Makefile and links need (Debian's -common, linux-kbuild-*).
+--sysroot: the headers are installed under ROOT instead of /.
+fetch --headers does that, builds from them, waits, downloads and verifies.
 
 options: --server URL (default $KPY_URL or http://127.0.0.1:8080); a bearer
 token is taken from $KPY_TOKEN.
@@ -48,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       cert: { type: 'string' },
       follow: { type: 'boolean', short: 'f', default: false },
       json: { type: 'boolean', default: false },
+      headers: { type: 'string' },
+      sysroot: { type: 'string' },
     },
   });
   // The CLI's only configuration: where the service is and how to authenticate.
@@ -61,7 +73,13 @@ async function main(argv: string[]): Promise<number> {
     case 'build':
       return buildCommand(api, { kernel: kernel(), ...version, force: values.force, wait: values.wait });
     case 'fetch':
+      if (values.headers) {
+        if (values.kernel) throw new CliError('fetch: give --kernel or --headers, not both', EXIT.USAGE);
+        return fetchWithHeaders(api, { headers: values.headers, ...(values.sysroot ? { sysroot: values.sysroot } : {}), output: values.output, force: values.force });
+      }
       return fetchCommand(api, { kernel: kernel(), ...version, output: values.output });
+    case 'upload-headers':
+      return uploadHeadersCommand(api, { paths: positionals, ...(values.sysroot ? { sysroot: values.sysroot } : {}) });
     case 'verify': {
       const file = positionals[0];
       if (!file) throw new CliError('verify: FILE is required', EXIT.USAGE);

@@ -1,38 +1,64 @@
 #!/bin/sh
 # Runs inside a locked-down builder container (no network, no capabilities,
 # read-only root). The worker put into the /build volume:
-#   /build/in/debs/*.deb   the verified header packages
+#   /build/in/debs/*.deb   the verified header packages (Debian releases), or
+#   /build/in/headers.tar  a validated, normalised headers upload
 #   /build/src/            the kpython sources (incl. the verified MicroPython tree)
 # and mounted a tmpfs at each directory the headers need (KPY_HEADER_MOUNTS,
 # e.g. "/usr/src /usr/lib/linux-kbuild-6.1"), so the headers sit at their
-# canonical paths. It builds with `make KDIR=...` and leaves the module in
-# /build/out. Reproducibility variables come from the container environment.
-# Exit codes: 3 headers unusable, 4 no artifact, other non-zero: make failed.
+# canonical paths. It checks that the compiler here is the kernel's, builds
+# with `make KDIR=$KPY_KDIR` and leaves the module in /build/out.
+# Reproducibility variables come from the container environment.
+# Exit codes: 3 headers unusable, 4 no artifact, 5 compiler is not the
+# kernel's, other non-zero: make failed.
 set -eu
 
 say() { printf '[kpython] %s\n' "$*"; }
 : "${KPY_RELEASE:?}" "${KPY_HEADER_MOUNTS:?}" "${KPY_ARTIFACT:?}"
+kdir=${KPY_KDIR:-/usr/src/linux-headers-$KPY_RELEASE}
+
+# extract TAR: only members under the prepared mounts; the rest of the root
+# stays read-only. --keep-directory-symlink keeps merged-/usr links.
+extract() {
+	tar -tf "$1" >/build/tmp/members || return 1
+	: >/build/tmp/wanted
+	for m in $KPY_HEADER_MOUNTS; do
+		# literal prefix match: release names hold regex characters (6.12.57+deb13)
+		awk -v p="${m#/}" '{ n = $0; sub(/^\.\//, "", n)
+			if (n == p || n == p "/" || substr(n, 1, length(p) + 1) == p "/") print }' \
+			/build/tmp/members >>/build/tmp/wanted
+	done
+	tar -x --no-recursion --keep-directory-symlink --no-same-owner -C / --verbatim-files-from -T /build/tmp/wanted -f "$1"
+}
 
 say "unpacking headers for $KPY_RELEASE"
 mkdir -p /build/tmp
-for deb in /build/in/debs/*.deb; do
-	# Only members under the prepared mounts are extracted: the rest of the
-	# root stays read-only. --keep-directory-symlink keeps merged-/usr links.
-	dpkg-deb --fsys-tarfile "$deb" >/build/tmp/data.tar || { say "cannot read $deb"; exit 3; }
-	tar -tf /build/tmp/data.tar >/build/tmp/members || exit 3
-	: >/build/tmp/wanted
-	for m in $KPY_HEADER_MOUNTS; do
-		grep -E "^\.$m(/|\$)" /build/tmp/members >>/build/tmp/wanted || true
+if [ -f /build/in/headers.tar ]; then
+	extract /build/in/headers.tar || { say "cannot unpack the uploaded headers"; exit 3; }
+	rm -f /build/in/headers.tar
+else
+	for deb in /build/in/debs/*.deb; do
+		dpkg-deb --fsys-tarfile "$deb" >/build/tmp/data.tar || { say "cannot read $deb"; exit 3; }
+		extract /build/tmp/data.tar || { say "cannot unpack $deb"; exit 3; }
 	done
-	tar -x --no-recursion --keep-directory-symlink -C / -T /build/tmp/wanted \
-		-f /build/tmp/data.tar || { say "cannot unpack $deb"; exit 3; }
-done
-rm -f /build/tmp/data.tar
+	rm -f /build/tmp/data.tar
+fi
 
-kdir=/usr/src/linux-headers-$KPY_RELEASE
 [ -f "$kdir/Makefile" ] || { say "no $kdir/Makefile after unpacking"; exit 3; }
 cc_text=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$kdir/.config" 2>/dev/null || true)
 say "kernel compiler: ${cc_text:-unknown}"
+
+# Never build with another compiler than the kernel's: the image was chosen
+# for it, and this checks the image really has it (family and major version).
+if [ -n "${KPY_CC:-}" ]; then
+	have=$("$KPY_CC" -dumpfullversion 2>/dev/null || "$KPY_CC" -dumpversion 2>/dev/null || true)
+	case $KPY_CC in clang*) fam=clang ;; *) fam=gcc ;; esac
+	if [ "${have%%.*}" != "${KPY_CC_MAJOR:-}" ] || [ "$fam" != "${KPY_CC_FAMILY:-gcc}" ]; then
+		say "compiler mismatch: the kernel needs ${KPY_CC_FAMILY:-?} ${KPY_CC_MAJOR:-?}, this image has $KPY_CC ${have:-(none)}"
+		exit 5
+	fi
+	say "compiler here: $("$KPY_CC" --version | head -n 1)"
+fi
 
 cd /build/src
 say "make KDIR=$kdir -j${KPY_JOBS:-1}"

@@ -31,13 +31,15 @@ export interface HeaderResolution {
   version: string;
   /** linux-headers-<release> first, then its -common and linux-kbuild-* */
   packages: ResolvedPackage[];
-  /** other dependencies (compiler packages), for choosing the toolchain */
+  /** compiler packages the headers depend on (informational: the toolchain is chosen by the .config) */
   toolchain: string[];
 }
 
 export interface KernelListing {
   release: string;
   arch: string;
+  /** Debian kernel flavour: amd64, cloud-amd64, rt-amd64, ... */
+  flavour: string;
   versions: { version: string; suite: string }[];
 }
 
@@ -81,6 +83,7 @@ export class DebianArchiveResolver implements KernelResolver {
       out.push({
         release: name.slice(HEADERS.length),
         arch: this.debian.arch,
+        flavour: flavourOf(name.slice(HEADERS.length)),
         versions: real
           .map((p) => ({ version: p.version, suite: p.suite }))
           .sort((a, b) => compareDebianVersions(b.version, a.version)),
@@ -125,7 +128,7 @@ export class DebianArchiveResolver implements KernelResolver {
       for (const group of pkg.depends) {
         const kernelAlt = group.find((d) => isKernelPackage(d.name));
         if (!kernelAlt) {
-          if (pkg === headers && group[0]) toolchain.push(group[0].name);
+          if (pkg === headers && group[0] && /^(gcc|clang|llvm|lld|linux-compiler-)/.test(group[0].name)) toolchain.push(group[0].name);
           continue;
         }
         visit(this.pick(kernelAlt, headers, snap, release));
@@ -222,6 +225,11 @@ export class DebianArchiveResolver implements KernelResolver {
     await rename(`${cacheFile}.part`, cacheFile);
     return { suite, digest: release.digest, pkgs };
   }
+}
+
+/** 6.12.57+deb13-cloud-amd64 → cloud-amd64; 6.1.0-56-amd64 → amd64. */
+export function flavourOf(release: string): string {
+  return /^[0-9][^-]*-(?:\d+-)?(.+)$/.exec(release)?.[1] ?? release;
 }
 
 /** Real per-flavour headers depend on -common or linux-kbuild; metapackages only on other headers. */

@@ -1,6 +1,8 @@
 import type { HeaderResolution } from './archive-resolver.js';
-import type { BuilderImage } from './builder-images.js';
+import { toolchainIdentity, type BuilderImage, type ToolchainIdentity } from './builder-images.js';
 import { canonicalJson } from './canonical-json.js';
+import type { UploadedHeaders } from './headers/headers-meta.js';
+import type { KernelCompiler } from './kernel-compiler.js';
 import { sha256Hex } from './sha256.js';
 
 /** Fixed inputs that shape the bytes of the module besides sources and headers. */
@@ -17,55 +19,86 @@ export const BUILD_OPTIONS = {
 
 export type BuildOptions = typeof BUILD_OPTIONS;
 
+export type HeaderInputs =
+  | {
+      kind: 'debian';
+      release: string;
+      version: string;
+      packages: { name: string; version: string; arch: string; sha256: string }[];
+    }
+  | {
+      kind: 'upload';
+      release: string;
+      /** sha256 of the stored (normalised) headers tree */
+      id: string;
+    };
+
 /**
  * The canonical description of every input of a build. Its sha256 is the
- * build key: same inputs, same key, on any machine with the same image.
+ * build key: same inputs, same key, on any machine. The toolchain is named by
+ * what it is (compiler and installed packages), never by a local image ID.
  */
 export interface BuildInputs {
-  schema: 'kpython-build/v1';
+  schema: 'kpython-build/v2';
   arch: string;
   sources: { digest: string; builderScript: string };
-  headers: {
-    kind: 'debian';
-    release: string;
-    version: string;
-    packages: { name: string; version: string; arch: string; sha256: string }[];
-  };
-  toolchain: { image: string; imageId: string; compiler: string };
+  headers: HeaderInputs;
+  toolchain: ToolchainIdentity;
   options: BuildOptions;
 }
+
+/** Where the headers of a build come from, with what the worker needs to fetch them. */
+export type HeaderSource = { kind: 'debian'; resolution: HeaderResolution } | { kind: 'upload'; upload: UploadedHeaders };
 
 /** What a worker needs to run a build, carried as the job's data. */
 export interface BuildPlan {
   key: string;
   inputs: BuildInputs;
-  resolution: HeaderResolution;
+  source: HeaderSource;
+  /** the builder image chosen for the kernel's compiler (incl. the local image ID to run) */
   image: BuilderImage;
+  /** the kernel's compiler (CONFIG_CC_VERSION_TEXT) and how the image matches it */
+  kernelCompiler: KernelCompiler;
+  toolchainMatch: 'exact' | 'major';
   force: boolean;
 }
 
 export function makeBuildPlan(args: {
-  resolution: HeaderResolution;
+  source: HeaderSource;
   image: BuilderImage;
+  kernelCompiler: KernelCompiler;
+  toolchainMatch: 'exact' | 'major';
   sourcesDigest: string;
   builderScriptDigest: string;
   force?: boolean;
 }): BuildPlan {
-  const { resolution, image } = args;
+  const { source, image } = args;
+  const headers: HeaderInputs =
+    source.kind === 'debian'
+      ? {
+          kind: 'debian',
+          release: source.resolution.release,
+          version: source.resolution.version,
+          packages: source.resolution.packages.map(({ name, version, arch, sha256 }) => ({ name, version, arch, sha256 })),
+        }
+      : { kind: 'upload', release: source.upload.release, id: source.upload.id };
   const inputs: BuildInputs = {
-    schema: 'kpython-build/v1',
-    arch: resolution.arch,
+    schema: 'kpython-build/v2',
+    arch: source.kind === 'debian' ? source.resolution.arch : source.upload.arch,
     sources: { digest: args.sourcesDigest, builderScript: args.builderScriptDigest },
-    headers: {
-      kind: 'debian',
-      release: resolution.release,
-      version: resolution.version,
-      packages: resolution.packages.map(({ name, version, arch, sha256 }) => ({ name, version, arch, sha256 })),
-    },
-    toolchain: { image: image.name, imageId: image.id, compiler: image.compilerVersion },
+    headers,
+    toolchain: toolchainIdentity(image),
     options: BUILD_OPTIONS,
   };
-  return { key: buildKey(inputs), inputs, resolution, image, force: args.force ?? false };
+  return {
+    key: buildKey(inputs),
+    inputs,
+    source,
+    image,
+    kernelCompiler: args.kernelCompiler,
+    toolchainMatch: args.toolchainMatch,
+    force: args.force ?? false,
+  };
 }
 
 export function buildKey(inputs: BuildInputs): string {

@@ -11,6 +11,8 @@ export interface BuildRecord {
   progress?: number;
   release?: string;
   inputs?: BuildInputs;
+  /** the builder image chosen and how its compiler matches the kernel's */
+  toolchain?: { image: string; compiler: string; kernelCompiler: string; match: 'exact' | 'major' };
   createdAt?: string;
   startedAt?: string;
   finishedAt?: string;
@@ -20,7 +22,7 @@ export interface BuildRecord {
   meta?: BuildMeta;
 }
 
-const JSON_FIELDS = new Set(['inputs', 'error', 'meta', 'timings']);
+const JSON_FIELDS = new Set(['inputs', 'error', 'meta', 'timings', 'toolchain']);
 
 /** The status of each build, in a Redis hash `<prefix>:build:<key>` shared by API and workers. */
 export class BuildRecords {

@@ -1,12 +1,16 @@
 import type { KernelResolver } from './archive-resolver.js';
 import type { ArtifactStore } from './artifact-store.js';
-import { makeBuildPlan, type BuildPlan } from './build-plan.js';
+import { makeBuildPlan, type BuildPlan, type HeaderSource } from './build-plan.js';
 import { BUILD_JOB, type BuildQueue } from './build-queue.js';
 import type { BuildRecord, BuildRecords, BuildState } from './build-records.js';
 import type { BuildRequest } from './build-request.js';
-import { readBuilderImage } from './builder-images.js';
+import { listBuilderImages, type BuilderImage } from './builder-images.js';
 import { KpyError } from './errors.js';
+import type { HeadersStore } from './headers/headers-store.js';
+import type { KernelCompiler } from './kernel-compiler.js';
+import type { KernelConfigProbe } from './kernel-config-probe.js';
 import type { Metrics } from './metrics.js';
+import { selectToolchain } from './toolchain-select.js';
 
 export interface BuildServiceDeps {
   resolver: KernelResolver;
@@ -17,7 +21,8 @@ export interface BuildServiceDeps {
   sourcesDigest: string;
   builderScriptDigest: string;
   dataDir: string;
-  imageName: string;
+  probe: KernelConfigProbe;
+  headers: HeadersStore;
   maxQueue: number;
 }
 
@@ -44,23 +49,64 @@ const JOB_STATE: Record<string, BuildState> = {
 export class BuildService {
   constructor(private readonly d: BuildServiceDeps) {}
 
-  async plan(req: BuildRequest): Promise<BuildPlan> {
+  /**
+   * Resolve a request to its exact inputs and toolchain. The kernel's compiler
+   * comes from its own `.config` (the Debian headers package, or the upload);
+   * `cachedOnly` answers undefined instead of downloading a package to learn it.
+   */
+  async plan(req: BuildRequest): Promise<BuildPlan>;
+  async plan(req: BuildRequest, opts: { cachedOnly: true }): Promise<BuildPlan | undefined>;
+  async plan(req: BuildRequest, opts: { cachedOnly?: boolean } = {}): Promise<BuildPlan | undefined> {
+    let source: HeaderSource;
+    let compiler: KernelCompiler;
+    let arch: string;
     if (req.headers !== undefined) {
-      throw new KpyError('NOT_IMPLEMENTED', 'builds from uploaded headers are not available yet; name a Debian "kernel"');
+      const id = req.headers.replace(/^sha256:/, '');
+      const upload = await this.d.headers.get(id);
+      if (!upload) {
+        throw new KpyError('HEADERS_NOT_FOUND', `no uploaded headers ${req.headers}; upload them with POST /v1/headers first`);
+      }
+      source = { kind: 'upload', upload };
+      compiler = upload.compiler;
+      arch = upload.arch;
+    } else {
+      if (req.kernel === undefined) throw new KpyError('VALIDATION_FAILED', 'name a "kernel" or uploaded "headers"');
+      const resolution = await this.d.resolver.resolve({
+        release: req.kernel,
+        ...(req.version !== undefined ? { version: req.version } : {}),
+      });
+      const headersPkg = resolution.packages[0];
+      if (!headersPkg) throw new KpyError('KERNEL_NOT_FOUND', `no header package for ${req.kernel}`);
+      const facts = opts.cachedOnly ? await this.d.probe.peek(headersPkg) : await this.d.probe.facts(headersPkg, resolution.release);
+      if (!facts) return undefined;
+      source = { kind: 'debian', resolution };
+      compiler = facts.compiler;
+      arch = resolution.arch;
     }
-    if (req.kernel === undefined) throw new KpyError('VALIDATION_FAILED', 'name a "kernel"');
-    const resolution = await this.d.resolver.resolve({
-      release: req.kernel,
-      ...(req.version !== undefined ? { version: req.version } : {}),
-    });
-    const image = await readBuilderImage(this.d.dataDir, this.d.imageName);
+    const choice = selectToolchain(await this.images(), compiler, arch);
     return makeBuildPlan({
-      resolution,
-      image,
+      source,
+      image: choice.image,
+      kernelCompiler: compiler,
+      toolchainMatch: choice.match,
       sourcesDigest: this.d.sourcesDigest,
       builderScriptDigest: this.d.builderScriptDigest,
       force: req.force,
     });
+  }
+
+  private imageCache: { at: number; images: Promise<BuilderImage[]> } | undefined;
+
+  /** The recorded builder images, re-read every few seconds (setup may add one). */
+  images(): Promise<BuilderImage[]> {
+    if (!this.imageCache || Date.now() - this.imageCache.at > 5000) {
+      const images = listBuilderImages(this.d.dataDir);
+      images.catch(() => {
+        this.imageCache = undefined;
+      });
+      this.imageCache = { at: Date.now(), images };
+    }
+    return this.imageCache.images;
   }
 
   async submit(req: BuildRequest): Promise<SubmitResult> {
@@ -88,6 +134,7 @@ export class BuildService {
       progress: 0,
       release: plan.inputs.headers.release,
       inputs: plan.inputs,
+      toolchain: { image: plan.image.name, compiler: plan.image.compilerVersion, kernelCompiler: plan.kernelCompiler.text, match: plan.toolchainMatch },
       createdAt: new Date().toISOString(),
       startedAt: undefined,
       finishedAt: undefined,

@@ -1,20 +1,60 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { canonicalJson } from './canonical-json.js';
 import { KpyError } from './errors.js';
+import { parseCompilerText } from './kernel-compiler.js';
+import { sha256Hex } from './sha256.js';
 
 const ImageRecordSchema = z.object({
-  name: z.string(),
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
   tag: z.string(),
+  /** local Docker image ID: what containers run; differs from machine to machine */
   id: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   spec: z.string(),
   suite: z.string(),
   compiler: z.string(),
-  compilerVersion: z.string(),
+  /** first line of `<compiler> --version` in the image */
+  compilerVersion: z.string().min(1),
+  /** Debian version of the compiler package */
+  compilerPackage: z.string().default(''),
+  /** sha256 of the image's sorted `Package Version Arch` list (dpkg database) */
+  packagesSha256: z.string().regex(/^[0-9a-f]{64}$/, 're-record the image: scripts/build-builder-image.sh --record-only NAME'),
+  packageCount: z.number().int().nonnegative().default(0),
 });
 
 /** A builder image as scripts/build-builder-image.sh recorded it. */
 export type BuilderImage = z.infer<typeof ImageRecordSchema>;
+
+/**
+ * What a build key says about the toolchain: the same on every machine whose
+ * image holds the same Debian packages, whatever its local image ID.
+ */
+export interface ToolchainIdentity {
+  /** sha256 over the fields below */
+  digest: string;
+  suite: string;
+  compiler: string;
+  compilerVersion: string;
+  packagesSha256: string;
+}
+
+export function toolchainIdentity(image: BuilderImage): ToolchainIdentity {
+  const fields = {
+    schema: 'kpython-toolchain/v1',
+    suite: image.suite,
+    compiler: image.compiler,
+    compilerVersion: image.compilerVersion,
+    packagesSha256: image.packagesSha256,
+  };
+  const { schema: _schema, ...rest } = fields;
+  return { digest: sha256Hex(canonicalJson(fields)), ...rest };
+}
+
+/** Family, numeric version and major of the image's compiler. */
+export function imageCompiler(image: BuilderImage): { family: 'gcc' | 'clang' | 'unknown'; version: string; major: number; text: string } {
+  return { ...parseCompilerText(image.compilerVersion), text: image.compilerVersion };
+}
 
 /** Read `<dataDir>/images/<name>.json`; a missing image is COMPILER_UNAVAILABLE. */
 export async function readBuilderImage(dataDir: string, name: string): Promise<BuilderImage> {
@@ -23,5 +63,20 @@ export async function readBuilderImage(dataDir: string, name: string): Promise<B
   if (text === undefined) {
     throw new KpyError('COMPILER_UNAVAILABLE', `builder image ${name} is not recorded (${file}); run \`npm run setup\``);
   }
-  return ImageRecordSchema.parse(JSON.parse(text));
+  return parseRecord(text, file);
+}
+
+/** Every recorded builder image (`<dataDir>/images/*.json`), sorted by name. */
+export async function listBuilderImages(dataDir: string): Promise<BuilderImage[]> {
+  const dir = join(dataDir, 'images');
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
+  return Promise.all(names.map(async (n) => parseRecord(await readFile(join(dir, n), 'utf8'), join(dir, n))));
+}
+
+function parseRecord(text: string, file: string): BuilderImage {
+  const r = ImageRecordSchema.safeParse(JSON.parse(text));
+  if (!r.success) {
+    throw new KpyError('COMPILER_UNAVAILABLE', `builder image record ${file} is outdated or invalid (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); run \`npm run setup\``);
+  }
+  return r.data;
 }

@@ -19,15 +19,15 @@ const EnvSchema = z.object({
   KPY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('kpy'),
   KPY_QUEUE: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('builds'),
   KPY_DATA_DIR: z.string().default('./data'),
+  KPY_CACHE_DIR: z.string().optional(),
   KPY_SOURCE_DIR: z.string().default('.'),
   KPY_DEBIAN_MIRROR: z.string().url().optional(),
   KPY_DEBIAN_SECURITY_MIRROR: z.string().url().optional(),
-  KPY_DEBIAN_SUITES: csv('bookworm,bookworm-updates,bookworm-security'),
+  KPY_DEBIAN_SUITES: csv('bookworm,bookworm-updates,bookworm-security,trixie,trixie-updates,trixie-security'),
   KPY_DEBIAN_COMPONENT: z.string().default('main'),
   KPY_DEBIAN_ARCH: z.string().default('amd64'),
   KPY_DEBIAN_KEYRING: z.string().default('/usr/share/keyrings/debian-archive-keyring.gpg'),
   KPY_INDEX_TTL_SEC: int(3600),
-  KPY_BUILD_IMAGE: z.string().default('bookworm-gcc12'),
   KPY_BUILD_TIMEOUT_SEC: int(1800),
   KPY_BUILD_MEMORY_MB: int(4096),
   KPY_BUILD_PIDS: int(2048),
@@ -36,6 +36,10 @@ const EnvSchema = z.object({
   KPY_WORKER_CONCURRENCY: int(1),
   KPY_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
   KPY_MAX_BODY_BYTES: int(64 * 1024),
+  KPY_MAX_UPLOAD_MB: int(512),
+  KPY_MAX_HEADERS_EXPANDED_MB: int(2048),
+  KPY_MAX_HEADERS_RATIO: int(100),
+  KPY_MAX_HEADERS_FILES: int(200_000),
   KPY_MAX_QUEUE: int(100),
   KPY_RATE_LIMIT_PER_MIN: int(120),
   KPY_TOKENS: csv(''),
@@ -50,7 +54,18 @@ export interface Config {
   readonly http: { readonly host: string; readonly port: number; readonly maxBodyBytes: number; readonly tokens: readonly string[]; readonly rateLimitPerMin: number };
   readonly redis: { readonly url: string; readonly prefix: string; readonly queue: string; readonly maxQueue: number };
   readonly dataDir: string;
+  /** downloaded .debs, archive indexes, kernel .config facts: safe to share between data directories */
+  readonly cacheDir: string;
   readonly sourceDir: string;
+  readonly uploads: {
+    /** request body (compressed) */
+    readonly maxBytes: number;
+    /** uncompressed tar stream */
+    readonly maxExpandedBytes: number;
+    /** expanded / compressed, checked once past 16 MiB expanded */
+    readonly maxRatio: number;
+    readonly maxFiles: number;
+  };
   readonly debian: {
     readonly mirror: string;
     readonly securityMirror: string;
@@ -61,7 +76,6 @@ export interface Config {
     readonly indexTtlMs: number;
   };
   readonly build: {
-    readonly image: string;
     readonly timeoutMs: number;
     readonly memoryBytes: number;
     readonly pids: number;
@@ -98,7 +112,14 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
     http: { host: e.KPY_HOST, port: e.KPY_PORT, maxBodyBytes: e.KPY_MAX_BODY_BYTES, tokens: e.KPY_TOKENS, rateLimitPerMin: e.KPY_RATE_LIMIT_PER_MIN },
     redis: { url: e.KPY_REDIS_URL, prefix: e.KPY_REDIS_PREFIX, queue: e.KPY_QUEUE, maxQueue: e.KPY_MAX_QUEUE },
     dataDir: resolve(e.KPY_DATA_DIR),
+    cacheDir: resolve(e.KPY_CACHE_DIR ?? `${e.KPY_DATA_DIR}/cache`),
     sourceDir: resolve(e.KPY_SOURCE_DIR),
+    uploads: {
+      maxBytes: e.KPY_MAX_UPLOAD_MB * 1024 * 1024,
+      maxExpandedBytes: e.KPY_MAX_HEADERS_EXPANDED_MB * 1024 * 1024,
+      maxRatio: e.KPY_MAX_HEADERS_RATIO,
+      maxFiles: e.KPY_MAX_HEADERS_FILES,
+    },
     debian: {
       mirror: mirror.replace(/\/+$/, ''),
       securityMirror: securityMirror.replace(/\/+$/, ''),
@@ -109,7 +130,6 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       indexTtlMs: e.KPY_INDEX_TTL_SEC * 1000,
     },
     build: {
-      image: e.KPY_BUILD_IMAGE,
       timeoutMs: e.KPY_BUILD_TIMEOUT_SEC * 1000,
       memoryBytes: e.KPY_BUILD_MEMORY_MB * 1024 * 1024,
       pids: e.KPY_BUILD_PIDS,

@@ -10,6 +10,8 @@ import { BuildService } from './build-service.js';
 import type { Config } from './config.js';
 import { DebCache } from './deb-cache.js';
 import { KpyError } from './errors.js';
+import { HeadersStore } from './headers/headers-store.js';
+import { KernelConfigProbe } from './kernel-config-probe.js';
 import { LogBus } from './log-bus.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -33,6 +35,7 @@ export interface Core {
   queue: BuildQueue;
   service: BuildService;
   debs: DebCache;
+  headers: HeadersStore;
   sources: SourceSnapshot;
   builderScript: Buffer;
   keys: SigningKeys;
@@ -55,7 +58,9 @@ export async function createCore(
     });
   }
   const metrics = opts.metrics ?? new Metrics();
-  const resolver = opts.resolver ?? new DebianArchiveResolver(config.debian, join(config.dataDir, 'cache', 'index'), log);
+  const resolver = opts.resolver ?? new DebianArchiveResolver(config.debian, join(config.cacheDir, 'index'), log);
+  const debs = new DebCache(join(config.cacheDir, 'debs'));
+  const headers = new HeadersStore(join(config.dataDir, 'headers'));
   const store = new ArtifactStore(config.dataDir);
   const records = new BuildRecords(redis, config.redis.prefix);
   const logs = new LogBus(redis, config.redis.prefix);
@@ -72,7 +77,8 @@ export async function createCore(
     sourcesDigest: sources.digest,
     builderScriptDigest: sha256Hex(builderScript),
     dataDir: config.dataDir,
-    imageName: config.build.image,
+    probe: new KernelConfigProbe(debs, join(config.cacheDir, 'kconfig')),
+    headers,
     maxQueue: config.redis.maxQueue,
   });
   log.info({ sources: sources.digest, files: sources.files.length, sourceDir: config.sourceDir }, 'source snapshot taken');
@@ -88,7 +94,8 @@ export async function createCore(
     metrics,
     queue,
     service,
-    debs: new DebCache(join(config.dataDir, 'cache', 'debs')),
+    debs,
+    headers,
     sources,
     builderScript,
     keys,

@@ -1,8 +1,12 @@
 #!/bin/sh
 # Build a builder image without a container registry: debootstrap a Debian
 # root (mirror from the host's apt configuration), install the toolchain
-# with apt-get in a chroot, `docker import` it, and record the image ID in
-# $KPY_DATA_DIR/images/<name>.json (the ID is part of every build key).
+# with apt-get in a chroot, `docker import` it, and record it in
+# $KPY_DATA_DIR/images/<name>.json: the local image ID (what containers run,
+# different on every machine) and the toolchain identity that goes into
+# build keys (same everywhere): the compiler's version line and the sha256
+# of the image's sorted installed package list (`Package Version Arch`),
+# read from the image's dpkg database.
 #
 #   scripts/build-builder-image.sh [--record-only] [NAME]   (default bookworm-gcc12)
 #
@@ -23,6 +27,10 @@ spec_file="$root/docker/$name/image.env"
 data=${KPY_DATA_DIR:-$root/data}
 case $data in /*) ;; *) data="$root/$data" ;; esac
 spec_sha=$(sha256sum "$spec_file" | cut -d' ' -f1)
+# The tag names the definition too: clones of other revisions sharing this
+# Docker daemon build their own images instead of retagging ours.
+base_tag=$IMAGE_TAG
+IMAGE_TAG="$base_tag-$(printf '%s' "$spec_sha" | cut -c1-12)"
 cache="$data/cache/rootfs"
 tarball="$cache/$name-$spec_sha.tar"
 mkdir -p "$cache" "$data/images"
@@ -47,7 +55,7 @@ build_rootfs() {
 		apt-get install -y -qq --no-install-recommends $IMAGE_PACKAGES && apt-get clean" \
 		>"$work/apt.log" 2>&1 || { tail -20 "$work/apt.log" >&2; die "apt-get install in the root failed"; }
 	umount "$rootfs/proc"
-	chroot "$rootfs" dpkg-query -W -f='${Package} ${Version}\n' >"$work/packages.txt"
+	chroot "$rootfs" dpkg-query -W -f='${Package} ${Version} ${Architecture}\n' | LC_ALL=C sort >"$work/packages.txt"
 	rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/log/*
 	: >"$rootfs/etc/resolv.conf"
 	mkdir -p "$rootfs/build" "$rootfs/usr/src"
@@ -73,9 +81,16 @@ if [ -z "$record_only" ] && [ "$(image_spec)" != "$spec_sha" ]; then
 fi
 
 id=$(docker image inspect -f '{{.Id}}' "$IMAGE_TAG") || die "image $IMAGE_TAG missing"
-cc=$(docker run --rm --network none "$IMAGE_TAG" "$IMAGE_COMPILER" --version | head -n 1)
+in_image() { docker run --rm --network none --read-only "$id" "$@"; }
+cc=$(in_image "$IMAGE_COMPILER" --version | head -n 1)
+[ -n "$cc" ] || die "$IMAGE_COMPILER --version printed nothing in $IMAGE_TAG"
+# The same list on any machine that installed the same package versions.
+pkgs=$(in_image dpkg-query -W -f='${Package} ${Version} ${Architecture}\n' | LC_ALL=C sort)
+pkgs_sha=$(printf '%s\n' "$pkgs" | sha256sum | cut -d' ' -f1)
+npkgs=$(printf '%s\n' "$pkgs" | wc -l)
+gcc_pkg=$(printf '%s\n' "$pkgs" | awk -v p="$IMAGE_COMPILER" '$1 == p { print $2 }')
 out="$data/images/$name.json"
-printf '{"name":"%s","tag":"%s","id":"%s","spec":"%s","suite":"%s","compiler":"%s","compilerVersion":"%s"}\n' \
-	"$name" "$IMAGE_TAG" "$id" "$spec_sha" "$IMAGE_SUITE" "$IMAGE_COMPILER" "$cc" >"$out.part"
+printf '{"name":"%s","tag":"%s","id":"%s","spec":"%s","suite":"%s","compiler":"%s","compilerVersion":"%s","compilerPackage":"%s","packagesSha256":"%s","packageCount":%s}\n' \
+	"$name" "$IMAGE_TAG" "$id" "$spec_sha" "$IMAGE_SUITE" "$IMAGE_COMPILER" "$cc" "$gcc_pkg" "$pkgs_sha" "$npkgs" >"$out.part"
 mv "$out.part" "$out"
-log "image $IMAGE_TAG = $id ($cc) recorded in $out"
+log "image $IMAGE_TAG = $id ($cc, $npkgs packages sha256:$pkgs_sha) recorded in $out"

@@ -5,7 +5,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 want="docker.io containerd runc redis-server debootstrap gpgv
-debian-archive-keyring openssl xz-utils ca-certificates curl"
+debian-archive-keyring openssl xz-utils zstd ca-certificates curl"
 missing=
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

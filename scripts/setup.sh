@@ -28,5 +28,8 @@ npm run --silent build
 [ -x micropython/fetch.sh ] || chmod +x micropython/fetch.sh
 sh micropython/fetch.sh
 
-sh scripts/build-builder-image.sh
+sh scripts/fetch-cosign.sh
+for spec in docker/*/image.env; do
+	sh scripts/build-builder-image.sh "$(basename "$(dirname "$spec")")"
+done
 log "ready in $(( $(date +%s) - t0 )) s: \`npm start\` serves http://127.0.0.1:${KPY_PORT:-8080}"

@@ -5,6 +5,8 @@ import type { Core } from '../lib/core.js';
 import { KpyError } from '../lib/errors.js';
 import { openapiDocument } from './openapi.js';
 import { problemHandler } from './problem.js';
+import { rateLimit } from './rate-limit.js';
+import { headersRouter } from './routes/headers.js';
 import { buildsRouter } from './routes/builds.js';
 import { healthRouter, type ReadinessCheck } from './routes/health.js';
 import { kernelsRouter } from './routes/kernels.js';
@@ -38,8 +40,11 @@ export function buildApp(deps: AppDeps): Express {
     res.json(openapiDocument);
   });
   app.use(healthRouter(core, deps.readiness ?? []));
-  app.use(buildsRouter(core));
-  app.use(kernelsRouter(core));
+  // One budget per client for everything that can start work (builds, uploads).
+  const writes = rateLimit(core.config.http.rateLimitPerMin);
+  app.use(buildsRouter(core, writes));
+  app.use(kernelsRouter(core, writes));
+  app.use(headersRouter(core, writes));
   app.use(keysRouter(core));
   app.use((req, _res, next) => next(new KpyError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(problemHandler);

@@ -25,7 +25,7 @@ export const openapiDocument = {
             headers: { Location: { schema: { type: 'string' } } },
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Build' } } },
           },
-          '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '429': problem, '501': problem,
+          '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '422': problem, '429': problem,
         },
       },
     },
@@ -69,7 +69,33 @@ export const openapiDocument = {
         responses: { '200': { description: 'The module', content: binary }, '202': { description: 'Build started' }, '404': problem },
       },
     },
-    '/v1/headers': { post: { summary: 'Upload kernel headers (not available yet)', responses: { '501': problem } } },
+    '/v1/headers': {
+      post: {
+        summary: 'Upload kernel headers: a tar / tar.gz of a kernel build directory (or of a tree rooted at / holding usr/src and usr/lib/linux-kbuild-*), one linux-headers .deb, or several .deb files as multipart/form-data',
+        security: [{ bearer: [] }, {}],
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-tar': { schema: { type: 'string', format: 'binary' } },
+            'application/gzip': { schema: { type: 'string', format: 'binary' } },
+            'application/vnd.debian.binary-package': { schema: { type: 'string', format: 'binary' } },
+            'multipart/form-data': { schema: { type: 'object', additionalProperties: { type: 'string', format: 'binary' } } },
+          },
+        },
+        responses: {
+          '201': { description: 'Stored; Location names it', content: { 'application/json': { schema: { $ref: '#/components/schemas/Headers' } } } },
+          '200': { description: 'The same tree was already stored', content: { 'application/json': { schema: { $ref: '#/components/schemas/Headers' } } } },
+          '401': problem, '413': problem, '415': problem, '422': problem, '429': problem,
+        },
+      },
+    },
+    '/v1/headers/{id}': {
+      get: {
+        summary: 'What an upload holds: release, architecture, compiler, layout',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' } }],
+        responses: { '200': { description: 'The headers', content: { 'application/json': { schema: { $ref: '#/components/schemas/Headers' } } } }, '404': problem },
+      },
+    },
     '/v1/keys': { get: { summary: 'Where the public keys are', responses: { '200': { description: 'Links' } } } },
     '/v1/keys/module-signing.der': { get: { summary: 'Module signing certificate, DER (mokutil --import)', responses: { '200': { description: 'Certificate' } } } },
     '/v1/keys/module-signing.pem': { get: { summary: 'Module signing certificate, PEM', responses: { '200': { description: 'Certificate' } } } },
@@ -105,6 +131,24 @@ export const openapiDocument = {
           kernel: { type: ['string', 'null'] },
           artifacts: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, sha256: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string' } } } },
           error: { type: ['object', 'null'], properties: { code: { enum: Object.keys(ERROR_CODES) }, message: { type: 'string' } } },
+        },
+      },
+      Headers: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$', description: 'sha256 of the normalised tree: the same tree has the same id however it was uploaded' },
+          release: { type: 'string', description: 'UTS_RELEASE (what vermagic gets)' },
+          arch: { type: 'string' },
+          compiler: {
+            type: 'object',
+            properties: { text: { type: 'string', description: 'CONFIG_CC_VERSION_TEXT' }, family: { enum: ['gcc', 'clang', 'unknown'] }, version: { type: 'string' }, major: { type: 'integer' }, ldIsLld: { type: 'boolean' }, gccPlugins: { type: 'boolean' } },
+          },
+          layout: { enum: ['build-dir', 'rooted', 'debs'] },
+          kdir: { type: 'string', description: 'the build directory inside the build container' },
+          files: { type: 'integer' },
+          bytes: { type: 'integer' },
+          created: { type: 'boolean' },
+          validationMs: { type: 'integer' },
         },
       },
       Problem: {

@@ -25,6 +25,7 @@ export function classify(err: unknown): KpyError {
 /** RFC 9457 problem details with our stable code. */
 export function sendProblem(res: Response, e: KpyError, instance: string): void {
   const def = ERROR_CODES[e.code];
+  if (e.code === 'UNAUTHORIZED') res.setHeader('WWW-Authenticate', 'Bearer realm="kpython"');
   res
     .status(def.status)
     .type('application/problem+json')

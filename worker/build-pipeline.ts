@@ -1,7 +1,9 @@
 import type { ArtifactStore, BuildMeta } from '../lib/artifact-store.js';
 import type { BuildPlan } from '../lib/build-plan.js';
+import { toolchainIdentity, type BuilderImage } from '../lib/builder-images.js';
 import type { Config } from '../lib/config.js';
 import type { DebCache } from '../lib/deb-cache.js';
+import type { HeadersStore } from '../lib/headers/headers-store.js';
 import { checkModule } from '../lib/elf-modinfo.js';
 import { KpyError, toKpyError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -17,6 +19,9 @@ import { runBuildContainer } from './run-container.js';
 export interface PipelineDeps {
   containers: ContainerClient;
   debs: DebCache;
+  headers: HeadersStore;
+  /** this worker's recorded builder images */
+  images: () => Promise<BuilderImage[]>;
   sources: SourceSnapshot;
   builderScript: Buffer;
   store: ArtifactStore;
@@ -39,6 +44,7 @@ export type Stage = 'fetch' | 'image' | 'container' | 'compile' | 'collect' | 'c
 /** Exit codes of docker/build-in-container.sh that are not make's. */
 const EXIT_HEADERS = 3;
 const EXIT_NO_ARTIFACT = 4;
+const EXIT_COMPILER = 5;
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
 /**
@@ -60,27 +66,32 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
       throw new KpyError('SOURCES_CHANGED', 'this worker holds different kpython sources than the build key names');
     }
     await report.stage('fetch', 5);
-    say(`[kpython] build ${plan.key} for ${plan.inputs.headers.release} (${plan.inputs.headers.version})`);
+    const h = plan.inputs.headers;
+    say(`[kpython] build ${plan.key} for ${h.release} (${h.kind === 'debian' ? h.version : `uploaded headers sha256:${h.id}`})`);
     const debs: { name: string; path: string }[] = [];
-    for (const pkg of plan.resolution.packages) {
-      const path = await deps.debs.ensure(pkg);
-      debs.push({ name: `${pkg.name}_${pkg.version.replace(/:/g, '%3a')}_${pkg.arch}.deb`, path });
-      say(`[kpython] verified ${pkg.name} ${pkg.version} sha256:${pkg.sha256}`);
+    let headersTar: string | undefined;
+    if (plan.source.kind === 'debian') {
+      for (const pkg of plan.source.resolution.packages) {
+        const path = await deps.debs.ensure(pkg);
+        debs.push({ name: `${pkg.name}_${pkg.version.replace(/:/g, '%3a')}_${pkg.arch}.deb`, path });
+        say(`[kpython] verified ${pkg.name} ${pkg.version} sha256:${pkg.sha256}`);
+      }
+    } else {
+      const { id } = plan.source.upload;
+      if (!(await deps.headers.get(id))) throw new KpyError('HEADERS_NOT_FOUND', `uploaded headers sha256:${id} are not in this worker's store`);
+      headersTar = deps.headers.tarPath(id);
+      say(`[kpython] uploaded headers sha256:${id} (${plan.source.upload.layout}, ${plan.source.upload.files} files)`);
     }
 
     await report.stage('image', 15);
-    const id = await deps.containers.imageId(plan.image.tag);
-    if (id !== plan.image.id) {
-      throw new KpyError(
-        'COMPILER_UNAVAILABLE',
-        `builder image ${plan.image.tag} is ${id ?? 'missing'}, the build key needs ${plan.image.id}; run \`npm run setup\``,
-      );
-    }
-    say(`[kpython] toolchain ${plan.image.tag} ${plan.image.id} (${plan.image.compilerVersion})`);
+    const image = await localImage(plan, deps);
+    say(`[kpython] kernel compiler: ${plan.kernelCompiler.text || '(not named)'}`);
+    say(`[kpython] toolchain ${image.name} ${image.compilerVersion} (${plan.toolchainMatch} match; sha256:${plan.inputs.toolchain.digest}; local image ${image.id})`);
 
     await report.stage('container', 20);
     const spec = buildContainerSpec({
       plan,
+      imageId: image.id,
       limits: deps.limits,
       workerId: deps.workerId,
       ...(deps.runLabel ? { runLabel: deps.runLabel } : {}),
@@ -89,7 +100,13 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
       client: deps.containers,
       spec,
       input: () =>
-        packInputs({ sources: deps.sources, debs, builderScript: deps.builderScript, mtime: new Date(plan.inputs.options.sourceDateEpoch * 1000) }),
+        packInputs({
+          sources: deps.sources,
+          debs,
+          ...(headersTar ? { headersTar } : {}),
+          builderScript: deps.builderScript,
+          mtime: new Date(plan.inputs.options.sourceDateEpoch * 1000),
+        }),
       outPath: `${WORK_DIR}/out`,
       readOutputs: (tar) => readOutputs(tar, MAX_OUTPUT),
       timeoutMs: deps.limits.timeoutMs,
@@ -152,8 +169,33 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
   }
 }
 
+/**
+ * This worker's image of the plan's toolchain: found by toolchain identity
+ * (the local image ID differs from machine to machine), and checked to be
+ * the image Docker has under that tag.
+ */
+async function localImage(plan: BuildPlan, deps: PipelineDeps): Promise<BuilderImage> {
+  const want = plan.inputs.toolchain.digest;
+  const image = (await deps.images()).find((i) => toolchainIdentity(i).digest === want);
+  if (!image) {
+    throw new KpyError(
+      'COMPILER_UNAVAILABLE',
+      `this worker has no builder image with toolchain sha256:${want} (${plan.image.name}: ${plan.image.compilerVersion}); run \`npm run setup\``,
+    );
+  }
+  const id = await deps.containers.imageId(image.tag);
+  if (id !== image.id) {
+    throw new KpyError('COMPILER_UNAVAILABLE', `builder image ${image.tag} is ${id ?? 'missing'}, its record says ${image.id}; run \`npm run setup\``);
+  }
+  return image;
+}
+
 function exitError(code: number, lines: string[]): KpyError {
   const tail = lines.slice(-15);
+  if (code === EXIT_COMPILER) {
+    const why = lines.filter((l) => l.startsWith('[kpython] compiler mismatch')).at(-1) ?? 'the compiler in the container is not the kernel\'s';
+    return new KpyError('COMPILER_UNAVAILABLE', why.replace(/^\[kpython\] /, ''), { details: { exitCode: code, tail } });
+  }
   if (code === EXIT_HEADERS) return new KpyError('HEADERS_INVALID', 'the kernel headers could not be unpacked or are incomplete', { details: { exitCode: code, tail } });
   if (code === EXIT_NO_ARTIFACT) return new KpyError('ARTIFACT_INVALID', 'make succeeded but produced no kpython.ko', { details: { exitCode: code, tail } });
   if (code === 137) return new KpyError('COMPILE_ERROR', 'the build was killed (out of memory?)', { details: { exitCode: code, tail } });

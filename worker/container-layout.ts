@@ -9,13 +9,21 @@ export const WORK_DIR = '/build';
 
 /** Directories the header packages unpack into, each a tmpfs over the read-only root. */
 export function headerMounts(plan: BuildPlan): string[] {
-  const kbuild = plan.resolution.packages.filter((p) => p.name.startsWith('linux-kbuild-')).map((p) => `/usr/lib/${p.name}`);
+  if (plan.source.kind === 'upload') return [...plan.source.upload.roots];
+  const kbuild = plan.source.resolution.packages.filter((p) => p.name.startsWith('linux-kbuild-')).map((p) => `/usr/lib/${p.name}`);
   return ['/usr/src', ...kbuild];
+}
+
+/** The kernel build directory inside the container. */
+export function kernelDir(plan: BuildPlan): string {
+  return plan.source.kind === 'upload' ? plan.source.upload.kdir : `/usr/src/linux-headers-${plan.inputs.headers.release}`;
 }
 
 /** The container of one build: fixed paths, reproducibility environment, limits, labels. */
 export function buildContainerSpec(args: {
   plan: BuildPlan;
+  /** local ID of the builder image to run */
+  imageId: string;
   limits: Config['build'];
   workerId: string;
   runLabel?: string;
@@ -25,7 +33,7 @@ export function buildContainerSpec(args: {
   const name = `kpy-${plan.key.slice(0, 12)}-${randomBytes(3).toString('hex')}`;
   const mounts = headerMounts(plan);
   return {
-    image: plan.image.id,
+    image: args.imageId,
     name,
     volume: name,
     workDir: WORK_DIR,
@@ -39,6 +47,10 @@ export function buildContainerSpec(args: {
     env: {
       KPY_RELEASE: plan.inputs.headers.release,
       KPY_HEADER_MOUNTS: mounts.join(' '),
+      KPY_KDIR: kernelDir(plan),
+      KPY_CC: plan.image.compiler,
+      KPY_CC_FAMILY: plan.kernelCompiler.family,
+      KPY_CC_MAJOR: String(plan.kernelCompiler.major),
       KPY_ARTIFACT: o.artifact,
       KPY_JOBS: String(Math.max(1, Math.ceil(limits.cpus))),
       SOURCE_DATE_EPOCH: String(o.sourceDateEpoch),
@@ -52,7 +64,7 @@ export function buildContainerSpec(args: {
       PYTHONHASHSEED: '0',
       PYTHONDONTWRITEBYTECODE: '1',
     },
-    tmpfs: Object.fromEntries([['/tmp', 256 * MiB], ...mounts.map((m) => [m, (m === '/usr/src' ? 1024 : 256) * MiB])]),
+    tmpfs: Object.fromEntries([['/tmp', 256 * MiB], ...mounts.map((m) => [m, (m === '/usr/src' ? 2048 : 256) * MiB])]),
     memoryBytes: limits.memoryBytes,
     pids: limits.pids,
     cpus: limits.cpus,

@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { readSourceFile, type SourceSnapshot } from '../lib/source-tree.js';
 
@@ -7,13 +9,16 @@ export interface InputTarContent {
   sources: SourceSnapshot;
   /** name inside in/debs → path of the verified .deb */
   debs: { name: string; path: string }[];
+  /** a stored, validated headers tree (uploads), copied in as in/headers.tar */
+  headersTar?: string;
   builderScript: Buffer;
   /** fixed mtime of every entry (reproducible input) */
   mtime: Date;
 }
 
 /**
- * The tar stream copied into the build volume: in/debs/*.deb, kpy/build.sh,
+ * The tar stream copied into the build volume: in/debs/*.deb or
+ * in/headers.tar, kpy/build.sh,
  * src/<sources>, out/. Sources are re-checked against the snapshot while
  * packing. Packing runs concurrently with the consumer; errors destroy the
  * stream.
@@ -28,7 +33,13 @@ export function packInputs(content: InputTarContent): Readable {
   (async () => {
     for (const dir of ['in', 'in/debs', 'kpy', 'src', 'out']) await add({ name: `${dir}/`, type: 'directory', mode: 0o755 });
     await add({ name: 'kpy/build.sh', mode: 0o755 }, content.builderScript);
-    for (const d of content.debs) await add({ name: `in/debs/${d.name}`, mode: 0o644 }, await readFile(d.path));
+    const addFile = async (name: string, path: string) => {
+      const { size } = await stat(path);
+      const sink = pack.entry({ ...base, name, mode: 0o644, size });
+      await pipeline(createReadStream(path), sink);
+    };
+    for (const d of content.debs) await addFile(`in/debs/${d.name}`, d.path);
+    if (content.headersTar) await addFile('in/headers.tar', content.headersTar);
     const dirs = new Set<string>();
     for (const f of content.sources.files) {
       const parts = f.path.split('/');

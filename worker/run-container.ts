@@ -32,7 +32,15 @@ export async function runBuildContainer(args: {
   try {
     id = await client.create(spec);
     const clog = log.child({ containerId: id.slice(0, 12) });
-    await client.putArchive(id, spec.workDir, args.input());
+    // Packing re-checks the sources; its own error (SOURCES_CHANGED) beats the engine's.
+    const input = args.input();
+    let inputError: unknown;
+    input.on('error', (err) => {
+      inputError ??= err;
+    });
+    await client.putArchive(id, spec.workDir, input).catch((err: unknown) => {
+      throw inputError instanceof KpyError ? inputError : err;
+    });
     await client.start(id);
     args.onStarted?.(id);
     clog.debug('container started');

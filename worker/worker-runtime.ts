@@ -28,6 +28,8 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
     pipeline: {
       containers,
       debs: core.debs,
+      headers: core.headers,
+      images: () => core.service.images(),
       sources: core.sources,
       builderScript: core.builderScript,
       store: core.store,

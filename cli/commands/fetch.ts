@@ -4,6 +4,7 @@ import { verifyArtifacts } from '../../lib/verify-artifacts.js';
 import type { ApiClient, BuildView } from '../api-client.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { followBuild } from '../progress.js';
+import { uploadHeaders } from './upload-headers.js';
 import { printChecks } from './verify.js';
 
 /** The CI path: build if needed, wait, download the module + signature + provenance, verify. */
@@ -15,14 +16,34 @@ export async function fetchCommand(api: ApiClient, o: { kernel: string; version?
     const started = (await first.json()) as BuildView;
     id = started.id;
     process.stderr.write(`building ${o.kernel}: ${id}\n`);
-    const done = await followBuild(api, id, { printLines: false });
-    if (done.state !== 'succeeded') {
-      throw new CliError(`build ${id} failed: ${done.error?.code}: ${done.error?.message}`, EXIT.BUILD_FAILED);
-    }
+    await waitSucceeded(api, id);
   } else {
     await first.body?.cancel();
   }
   if (!id) throw new CliError('the service did not name the build', EXIT.SERVICE_ERROR);
+  return downloadVerified(api, id, o.output);
+}
+
+/** A machine with headers but no compiler: upload them, build, wait, download, verify. */
+export async function fetchWithHeaders(api: ApiClient, o: { headers: string; sysroot?: string; output: string; force: boolean }): Promise<number> {
+  const up = await uploadHeaders(api, { paths: [o.headers], ...(o.sysroot ? { sysroot: o.sysroot } : {}) });
+  const build = await api.submit({ headers: up.id, force: o.force });
+  if (build.state !== 'succeeded') {
+    process.stderr.write(`building ${up.release} from ${up.id}: ${build.id}\n`);
+    await waitSucceeded(api, build.id);
+  }
+  return downloadVerified(api, build.id, o.output);
+}
+
+async function waitSucceeded(api: ApiClient, id: string): Promise<void> {
+  const done = await followBuild(api, id, { printLines: false });
+  if (done.state !== 'succeeded') {
+    throw new CliError(`build ${id} failed: ${done.error?.code}: ${done.error?.message}`, EXIT.BUILD_FAILED);
+  }
+}
+
+async function downloadVerified(api: ApiClient, id: string, output: string): Promise<number> {
+  const o = { output };
   const base = `/v1/builds/${id}/artifacts`;
   const [module, signature, provenance, pub, cert] = await Promise.all([
     api.download(`${base}/kpython.ko`),

@@ -24,7 +24,7 @@ export function provenanceStatement(p: ProvenanceInput): Record<string, unknown>
         buildType: BUILD_TYPE,
         externalParameters: {
           kernel: inputs.headers.release,
-          version: inputs.headers.version,
+          ...(inputs.headers.kind === 'debian' ? { version: inputs.headers.version } : { headers: `sha256:${inputs.headers.id}` }),
           arch: inputs.arch,
         },
         internalParameters: { buildKey: plan.key, options: inputs.options },
@@ -32,16 +32,31 @@ export function provenanceStatement(p: ProvenanceInput): Record<string, unknown>
           { name: 'kpython-sources', digest: { sha256: inputs.sources.digest } },
           { name: 'docker/build-in-container.sh', digest: { sha256: inputs.sources.builderScript } },
           {
-            name: `builder-image:${plan.image.tag}`,
-            digest: { sha256: plan.image.id.replace(/^sha256:/, '') },
-            annotations: { compiler: plan.image.compilerVersion, suite: plan.image.suite },
+            name: `toolchain:${plan.image.name}`,
+            digest: { sha256: inputs.toolchain.digest },
+            annotations: {
+              compiler: plan.image.compilerVersion,
+              kernelCompiler: plan.kernelCompiler.text,
+              match: plan.toolchainMatch,
+              suite: plan.image.suite,
+              packagesSha256: plan.image.packagesSha256,
+              localImageId: plan.image.id,
+            },
           },
-          ...plan.resolution.packages.map((pkg) => ({
-            name: `${pkg.name}_${pkg.version}_${pkg.arch}.deb`,
-            uri: `pkg:deb/debian/${pkg.name}@${encodeURIComponent(pkg.version)}?arch=${pkg.arch}`,
-            digest: { sha256: pkg.sha256 },
-            annotations: { suite: pkg.suite },
-          })),
+          ...(plan.source.kind === 'debian'
+            ? plan.source.resolution.packages.map((pkg) => ({
+                name: `${pkg.name}_${pkg.version}_${pkg.arch}.deb`,
+                uri: `pkg:deb/debian/${pkg.name}@${encodeURIComponent(pkg.version)}?arch=${pkg.arch}`,
+                digest: { sha256: pkg.sha256 },
+                annotations: { suite: pkg.suite },
+              }))
+            : [
+                {
+                  name: `headers-upload:${plan.source.upload.release}`,
+                  digest: { sha256: plan.source.upload.id },
+                  annotations: { layout: plan.source.upload.layout, upload: `sha256:${plan.source.upload.upload.sha256}` },
+                },
+              ]),
         ],
       },
       runDetails: {

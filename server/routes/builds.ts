@@ -6,7 +6,6 @@ import type { Core } from '../../lib/core.js';
 import { KpyError } from '../../lib/errors.js';
 import { requireToken } from '../auth.js';
 import { buildView } from '../build-view.js';
-import { rateLimit } from '../rate-limit.js';
 import { sendArtifact } from './send-artifact.js';
 import { streamLog } from './stream-log.js';
 
@@ -16,14 +15,14 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next(req.is('application/json') ? undefined : new KpyError('UNSUPPORTED_MEDIA_TYPE', 'send the build request as application/json'));
 };
 
-export function buildsRouter(core: Core): Router {
+export function buildsRouter(core: Core, writes: RequestHandler): Router {
   const r = Router();
   const { config, service } = core;
 
   r.post(
     '/v1/builds',
     requireToken(config.http.tokens),
-    rateLimit(config.http.rateLimitPerMin),
+    writes,
     requireJson,
     json({ limit: config.http.maxBodyBytes, strict: true }),
     async (req, res) => {

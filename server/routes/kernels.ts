@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Core } from '../../lib/core.js';
 import { KpyError } from '../../lib/errors.js';
 import { KERNEL_RELEASE_RE } from '../../lib/kernel-version.js';
@@ -6,17 +6,26 @@ import { hasToken } from '../auth.js';
 import { buildView } from '../build-view.js';
 import { sendArtifact } from './send-artifact.js';
 
-export function kernelsRouter(core: Core): Router {
+export function kernelsRouter(core: Core, writes: RequestHandler): Router {
   const r = Router();
 
-  /** Releases the resolver knows, and whether the current inputs are built for each. */
+  /**
+   * Releases the resolver knows, and whether the current inputs are built for
+   * each. A release whose compiler this machine has not read yet (its headers
+   * package never downloaded) is listed as not built, without a download.
+   */
   r.get('/v1/kernels', async (_req, res) => {
     const list = await core.resolver.listReleases();
     const kernels = await Promise.all(
       list.map(async (k) => {
-        const plan = await core.service.plan({ kernel: k.release, arch: 'amd64', force: false }).catch(() => undefined);
+        const plan = await core.service.plan({ kernel: k.release, arch: 'amd64', force: false }, { cachedOnly: true }).catch(() => undefined);
         const built = plan ? await core.store.has(plan.key) : false;
-        return { ...k, built, build: plan && built ? `/v1/builds/${plan.key}` : null };
+        return {
+          ...k,
+          compiler: plan ? { kernel: plan.kernelCompiler.text, image: plan.image.name, match: plan.toolchainMatch } : null,
+          built,
+          build: plan && built ? `/v1/builds/${plan.key}` : null,
+        };
       }),
     );
     res.json({ suites: core.config.debian.suites, count: kernels.length, kernels });
@@ -40,6 +49,7 @@ export function kernelsRouter(core: Core): Router {
     if (!hasToken(req, core.config.http.tokens)) {
       throw new KpyError('UNAUTHORIZED', `kpython.ko for ${release} is not built yet; starting a build needs a bearer token`);
     }
+    await new Promise<void>((resolve, reject) => writes(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     const { build } = await core.service.submit(request);
     res.status(202).location(`/v1/builds/${build.id}`).setHeader('Retry-After', '5').json(buildView(build));
   });

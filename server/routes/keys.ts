@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import type { Core } from '../../lib/core.js';
-import { KpyError } from '../../lib/errors.js';
 
 /** Public parts of the signing keys: the module certificate (DER for `mokutil --import`, PEM) and the artifact key. */
 export function keysRouter(core: Core): Router {
@@ -20,9 +19,6 @@ export function keysRouter(core: Core): Router {
   });
   r.get('/v1/keys/artifact-signing.pem', (_req, res) => {
     res.type('application/x-pem-file').send(core.keys.artifactPublicPem);
-  });
-  r.post('/v1/headers', () => {
-    throw new KpyError('NOT_IMPLEMENTED', 'header uploads are not available yet; build by Debian kernel release');
   });
   return r;
 }

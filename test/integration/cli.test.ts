@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runCommand } from '../../lib/run-command.js';
+import { sha256Hex } from '../../lib/sha256.js';
+import { parseModuleSignature } from '../../lib/signing/module-signature.js';
 import { makeStandInSources } from './helpers/stand-in-sources.js';
-import { currentBookwormKernel, makeTestEnv, type TestEnv } from './helpers/test-core.js';
+import { currentBookwormKernel, makeTestEnv, waitForBuild, type TestEnv } from './helpers/test-core.js';
 import { listen } from './helpers/test-server.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
@@ -73,4 +76,44 @@ describe('kpython CLI against a real service', () => {
     assert.equal((await cli(['fetch', '--server', server.url])).code, 1);
     assert.equal((await cli(['kernels', '--server', 'http://127.0.0.1:1'])).code, 4);
   });
+
+  it('fetch --headers uploads a headers tree (Debian split, under a sysroot), builds it and verifies; same bytes as by release', async () => {
+    const resolution = await env.core.resolver.resolve({ release: kernel });
+    const root = join(out, 'sysroot');
+    await mkdir(root);
+    for (const p of resolution.packages) {
+      const deb = await env.core.debs.ensure(p);
+      const r = await runCommand('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2"', 'sh', deb, root]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const dir = join(root, 'usr', 'src', `linux-headers-${kernel}`);
+    const up = await cli(['upload-headers', dir, '--sysroot', root, '--server', server.url]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
+    assert.match(up.stderr, /rooted: .*linux-headers-.*-common/);
+    assert.match(up.stderr, new RegExp(`stored sha256:[0-9a-f]{64}: ${kernel.replace(/\./g, '\\.')} amd64, gcc-12`));
+
+    const debs = await Promise.all(resolution.packages.map((p) => env.core.debs.ensure(p)));
+    const viaDebs = await cli(['upload-headers', ...debs, '--server', server.url]);
+    assert.equal(viaDebs.code, 0, viaDebs.stderr);
+    assert.equal(viaDebs.stdout.trim(), up.stdout.trim(), 'the installed tree and its .deb files: one content address');
+
+    const ko = join(out, 'from-headers.ko');
+    const f = await cli(['fetch', '--headers', dir, '--sysroot', root, '--server', server.url, '-o', ko]);
+    assert.equal(f.code, 0, f.stderr);
+    assert.match(f.stderr, /already stored/);
+    assert.match(f.stderr, /ok {3}provenance/);
+    assert.equal(f.stdout.trim(), ko);
+    const fromHeaders = parseModuleSignature(await readFile(ko));
+    assert.ok(fromHeaders);
+
+    const { build } = await env.core.service.submit({ kernel, arch: 'amd64', force: false });
+    const byRelease = await waitForBuild(env.core, build.id);
+    assert.equal(byRelease.state, 'succeeded');
+    assert.equal(sha256Hex(fromHeaders.unsigned), byRelease.meta?.unsignedSha256, 'unsigned bytes equal the by-release build');
+
+    const bad = await cli(['upload-headers', join(out, 'nowhere'), '--server', server.url]);
+    assert.equal(bad.code, 1);
+  });
 });
+

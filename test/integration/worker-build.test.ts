@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +11,16 @@ import { openEnvelope, type DsseEnvelope } from '../../lib/signing/dsse.js';
 import { parseModuleSignature, verifyModuleSignature } from '../../lib/signing/module-signature.js';
 import { LABEL_RUN } from '../../worker/container-client.js';
 import { makeStandInSources } from './helpers/stand-in-sources.js';
-import { currentBookwormKernel, makeTestEnv, waitForBuild, type TestEnv } from './helpers/test-core.js';
+import { currentBookwormKernel, makeTestEnv, REPO_ROOT, waitForBuild, type TestEnv } from './helpers/test-core.js';
+
+/** cosign from PATH or where scripts/fetch-cosign.sh puts it. */
+async function findCosign(): Promise<string> {
+  const local = join(REPO_ROOT, 'data', 'cache', 'tools', 'cosign');
+  if (await access(local).then(() => true, () => false)) return local;
+  const which = await runCommand('sh', ['-c', 'command -v cosign']);
+  if (which.code === 0) return which.stdout.toString().trim();
+  throw new Error('no cosign: run `npm run setup` (scripts/fetch-cosign.sh)');
+}
 
 describe('worker builds in a locked-down container (real Redis, Docker, Debian archive)', () => {
   let env: TestEnv;
@@ -56,6 +65,14 @@ describe('worker builds in a locked-down container (real Redis, Docker, Debian a
       await writeFile(join(dir, 'pub.pem'), env.core.keys.artifactPublicPem);
       const r = await runCommand('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', await path('kpython.ko.sig'), await path('kpython.ko')]);
       assert.equal(r.code, 0, `openssl dgst -verify: ${r.stdout.toString()} ${r.stderr}`);
+      // The real cosign (Debian trixie's package, fetched by `npm run setup`): key-based, no transparency log.
+      const cosign = await findCosign();
+      const c = await runCommand(cosign, ['verify-blob', '--key', join(dir, 'pub.pem'), '--signature', await path('kpython.ko.sig'), '--insecure-ignore-tlog=true', await path('kpython.ko')]);
+      assert.equal(c.code, 0, `cosign verify-blob: ${c.stderr}`);
+      assert.match(c.stderr, /Verified OK/);
+      await writeFile(join(dir, 'other.ko'), Buffer.concat([ko, Buffer.from('x')]));
+      const bad = await runCommand(cosign, ['verify-blob', '--key', join(dir, 'pub.pem'), '--signature', await path('kpython.ko.sig'), '--insecure-ignore-tlog=true', join(dir, 'other.ko')]);
+      assert.notEqual(bad.code, 0, 'cosign refuses other bytes');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

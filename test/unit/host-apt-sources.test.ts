@@ -45,8 +45,12 @@ test('config: defaults, mirrors from apt configuration, frozen, invalid values r
     assert.equal(c.redis.url, 'redis://127.0.0.1:6379');
     assert.ok(c.dataDir.endsWith('/data'));
     assert.equal(c.debian.mirror, 'http://mirror.test/debian');
-    assert.deepEqual(c.debian.suites, ['bookworm', 'bookworm-updates', 'bookworm-security']);
+    assert.deepEqual(c.debian.suites, ['bookworm', 'bookworm-updates', 'bookworm-security', 'trixie', 'trixie-updates', 'trixie-security']);
     assert.equal(mirrorForSuite(c.debian, 'bookworm-security'), 'http://mirror.test/debian-security');
+    assert.equal(mirrorForSuite(c.debian, 'trixie-security'), 'http://mirror.test/debian-security');
+    assert.equal(mirrorForSuite(c.debian, 'trixie-updates'), 'http://mirror.test/debian');
+    assert.ok(c.cacheDir.endsWith('/data/cache'));
+    assert.equal(c.uploads.maxBytes, 512 * 1024 * 1024);
     assert.equal(mirrorForSuite(c.debian, 'bookworm-updates'), 'http://mirror.test/debian');
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.debian.suites));
     const o = await loadConfig({ KPY_DEBIAN_MIRROR: 'http://other.test/debian/', KPY_DEBIAN_SUITES: 'trixie, trixie-security', KPY_PORT: '9000' }, etc);

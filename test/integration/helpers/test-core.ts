@@ -41,6 +41,8 @@ export async function makeTestEnv(opts: { sourceDir: string; env?: Record<string
     KPY_REDIS_PREFIX: `kpytest-${id}`,
     KPY_QUEUE: `builds-${id}`,
     KPY_DATA_DIR: dataDir,
+    // Verified downloads and index caches are shared; builds, keys and uploads are not.
+    KPY_CACHE_DIR: join(REPO_ROOT, 'data', 'cache'),
     KPY_SOURCE_DIR: opts.sourceDir,
     KPY_WORKER_ID: `test-${id}`,
     KPY_LOG_LEVEL: 'warn',
