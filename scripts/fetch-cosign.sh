@@ -20,26 +20,11 @@ if [ -x "$dest/cosign" ]; then
 	log "cosign present: $dest/cosign"
 	exit 0
 fi
-mirror=$(debian_mirror)
-[ -n "$mirror" ] || die "no Debian mirror: set KPY_DEBIAN_MIRROR"
 work=$(mktemp -d /var/tmp/kpython-cosign.XXXXXX)
 # shellcheck disable=SC2064
 trap "rm -rf '$work'" EXIT
-mkdir -p "$work/lists/partial" "$work/parts" "$work/cache/archives/partial"
-cat >"$work/parts/trixie.sources" <<SOURCES
-Types: deb
-URIs: $mirror
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
-apt_opts="-o Dir::State::Lists=$work/lists -o Dir::Etc::SourceList=/dev/null
--o Dir::Etc::SourceParts=$work/parts -o Dir::Cache=$work/cache -o APT::Sandbox::User=root"
-log "fetching cosign from trixie ($mirror)"
-# shellcheck disable=SC2086
-apt-get $apt_opts update -qq
-# shellcheck disable=SC2086
-(cd "$work" && apt-get $apt_opts download cosign >/dev/null)
+log "fetching cosign from trixie"
+"$root/tools/apt-suite.sh" trixie "$work" download cosign >/dev/null
 dpkg-deb -x "$work"/cosign_*.deb "$work/x"
 mkdir -p "$dest"
 cp "$work/x/usr/bin/cosign" "$dest/cosign.part"
