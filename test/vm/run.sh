@@ -13,6 +13,7 @@
 # Environment:
 #   KPY_VM_ABI          kernel ABI, e.g. 6.1.0-56-amd64 (default: newest)
 #   KPY_VM_MODULE       use this prebuilt kpython.ko instead of building
+#   KPY_VM_VMLINUZ      boot this kernel image (with KPY_VM_ABI, KPY_VM_MODULE)
 #   KPY_VM_MODULE_ARGS  insmod parameters (default: timeout_ms=2000)
 #   KPY_VM_TIMEOUT      wall-clock limit for the VM in seconds (default: 300)
 #   KPY_VM_APPEND       extra kernel command line
@@ -56,7 +57,17 @@ if ! flock -n 9; then
 fi
 
 # --- kernel ------------------------------------------------------------------
-kinfo=$("$here/fetch-kernel.sh") || rig_error "fetch-kernel.sh failed"
+# A kernel image of the caller's (KPY_VM_VMLINUZ, with KPY_VM_ABI and a
+# prebuilt KPY_VM_MODULE) is booted as is: e.g. a Debian trixie kernel whose
+# headers need a compiler the host does not have.
+if [ -n "${KPY_VM_VMLINUZ:-}" ]; then
+	[ -n "${KPY_VM_MODULE:-}" ] && [ -n "${KPY_VM_ABI:-}" ] ||
+		rig_error "KPY_VM_VMLINUZ needs KPY_VM_ABI and KPY_VM_MODULE"
+	kinfo="abi=$KPY_VM_ABI
+vmlinuz=$KPY_VM_VMLINUZ"
+else
+	kinfo=$("$here/fetch-kernel.sh") || rig_error "fetch-kernel.sh failed"
+fi
 abi=$(sed -n 's/^abi=//p' <<<"$kinfo")
 kdir=$(sed -n 's/^kdir=//p' <<<"$kinfo")
 vmlinuz=$(sed -n 's/^vmlinuz=//p' <<<"$kinfo")

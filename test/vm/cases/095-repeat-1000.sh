@@ -69,8 +69,13 @@ snapshot
 note "MemAvailable: $avail0 -> $avail kB ($((avail - avail0)))"
 note "Slab:         $slab0 -> $slab kB ($((slab - slab0)))"
 note "VmallocUsed:  $vmalloc0 -> $vmalloc kB ($((vmalloc - vmalloc0)))"
-[ $((avail0 - avail)) -le 2048 ] ||
-	fail "MemAvailable dropped by $((avail0 - avail)) kB (tolerance 2048)"
+# The module allocates per execution from slab (sessions, small buffers) or
+# vmalloc (big buffers); a leak of even 4 KiB per execution shows there.
+# MemAvailable is system-wide (the client's forks, the log) and moves by a
+# few MB on 6.12 without any of ours: a leak of 4 KiB per execution still
+# exceeds its tolerance.
+[ $((avail0 - avail)) -le 4096 ] ||
+	fail "MemAvailable dropped by $((avail0 - avail)) kB (tolerance 4096)"
 [ $((slab - slab0)) -le 512 ] ||
 	fail "Slab grew by $((slab - slab0)) kB (tolerance 512)"
 [ $((vmalloc - vmalloc0)) -le 512 ] ||
