@@ -18,11 +18,18 @@ enum kpy_status {
 	KPY_NOMEM,	/* kpython itself could not get memory */
 };
 
-/* Output of one execution: kept for the caller, mirrored to the log. */
-struct kpy_output {
-	char *buf;
+/* kpy_buf.c: a growable byte buffer. */
+struct kpy_buf {
+	char *data;
 	size_t len;
 	size_t cap;
+};
+int kpy_buf_reserve(struct kpy_buf *b, size_t need, size_t max);
+void kpy_buf_free(struct kpy_buf *b);
+
+/* Output of one execution: kept for the caller, mirrored to the log. */
+struct kpy_output {
+	struct kpy_buf text;
 	size_t limit;
 	bool truncated;
 	bool mirror;

@@ -25,9 +25,7 @@
 
 struct kpy_session {
 	struct mutex lock;	/* one read or write of this file at a time */
-	char *script;
-	size_t len;
-	size_t cap;
+	struct kpy_buf script;
 	bool ran;
 	int err;		/* reported at the end of the output */
 	struct kpy_output out;
@@ -70,7 +68,7 @@ static void kpy_session_run(struct kpy_session *s)
 	int ret;
 
 	s->ran = true;
-	ret = kpy_run(s->script ? s->script : "", s->len, &s->out, &status);
+	ret = kpy_run(s->script.data ?: "", s->script.len, &s->out, &status);
 	s->err = ret ? ret : kpy_status_errno(status);
 }
 
@@ -78,7 +76,7 @@ static ssize_t kpy_exec_write(struct file *file, const char __user *buf,
 			      size_t count, loff_t *ppos)
 {
 	struct kpy_session *s = file->private_data;
-	ssize_t ret = count;
+	ssize_t ret;
 
 	if (mutex_lock_killable(&s->lock))
 		return -EINTR;
@@ -86,32 +84,15 @@ static ssize_t kpy_exec_write(struct file *file, const char __user *buf,
 		ret = -EBUSY;
 		goto out_unlock;
 	}
-	if (count > KPY_SCRIPT_MAX - s->len) {
-		ret = -EFBIG;
+	ret = kpy_buf_reserve(&s->script, s->script.len + count, KPY_SCRIPT_MAX);
+	if (ret)
 		goto out_unlock;
-	}
-	if (s->len + count > s->cap) {
-		size_t cap = max_t(size_t, s->cap * 2, PAGE_SIZE);
-		char *script;
-
-		while (cap < s->len + count)
-			cap *= 2;
-		script = kvmalloc(cap, GFP_KERNEL);
-		if (!script) {
-			ret = -ENOMEM;
-			goto out_unlock;
-		}
-		if (s->len)
-			memcpy(script, s->script, s->len);
-		kvfree(s->script);
-		s->script = script;
-		s->cap = cap;
-	}
-	if (copy_from_user(s->script + s->len, buf, count)) {
+	if (copy_from_user(s->script.data + s->script.len, buf, count)) {
 		ret = -EFAULT;
 		goto out_unlock;
 	}
-	s->len += count;
+	s->script.len += count;
+	ret = count;
 out_unlock:
 	mutex_unlock(&s->lock);
 	return ret;
@@ -127,7 +108,8 @@ static ssize_t kpy_exec_read(struct file *file, char __user *buf,
 		return -EINTR;
 	if (!s->ran)
 		kpy_session_run(s);
-	ret = simple_read_from_buffer(buf, count, ppos, s->out.buf, s->out.len);
+	ret = simple_read_from_buffer(buf, count, ppos, s->out.text.data,
+				      s->out.text.len);
 	if (ret == 0 && count)
 		ret = s->err;
 	mutex_unlock(&s->lock);
@@ -138,10 +120,10 @@ static int kpy_exec_release(struct inode *inode, struct file *file)
 {
 	struct kpy_session *s = file->private_data;
 
-	if (!s->ran && s->len)
+	if (!s->ran && s->script.len)
 		kpy_session_run(s);
 	kpy_output_free(&s->out);
-	kvfree(s->script);
+	kpy_buf_free(&s->script);
 	kfree(s);
 	return 0;
 }

@@ -16,8 +16,6 @@
 #include <linux/printk.h>
 #include "kpy.h"
 
-#define KPY_OUTPUT_MIN_CAP 4096
-
 static const char kpy_truncated_note[] = "\n[kpython: output truncated]\n";
 
 void kpy_output_init(struct kpy_output *out, size_t limit, bool mirror)
@@ -51,26 +49,11 @@ static void kpy_output_log(struct kpy_output *out, const char *s, size_t n)
 	}
 }
 
+/* Room for the output up to its limit, and the note that says it was cut. */
 static bool kpy_output_reserve(struct kpy_output *out, size_t need)
 {
-	size_t cap;
-	char *buf;
-
-	if (need <= out->cap)
-		return true;
-	cap = max_t(size_t, out->cap * 2, KPY_OUTPUT_MIN_CAP);
-	while (cap < need)
-		cap *= 2;
-	cap = min(cap, out->limit + sizeof(kpy_truncated_note));
-	buf = kvmalloc(cap, GFP_KERNEL | __GFP_NOWARN);
-	if (!buf)
-		return false;
-	if (out->len)
-		memcpy(buf, out->buf, out->len);
-	kvfree(out->buf);
-	out->buf = buf;
-	out->cap = cap;
-	return true;
+	return !kpy_buf_reserve(&out->text, need,
+				out->limit + sizeof(kpy_truncated_note));
 }
 
 static void kpy_output_truncate(struct kpy_output *out)
@@ -78,27 +61,27 @@ static void kpy_output_truncate(struct kpy_output *out)
 	if (out->truncated)
 		return;
 	out->truncated = true;
-	if (kpy_output_reserve(out, out->len + sizeof(kpy_truncated_note))) {
-		memcpy(out->buf + out->len, kpy_truncated_note,
+	if (kpy_output_reserve(out, out->text.len + sizeof(kpy_truncated_note))) {
+		memcpy(out->text.data + out->text.len, kpy_truncated_note,
 		       sizeof(kpy_truncated_note) - 1);
-		out->len += sizeof(kpy_truncated_note) - 1;
+		out->text.len += sizeof(kpy_truncated_note) - 1;
 	}
 	pr_warn("output over %zu bytes truncated\n", out->limit);
 }
 
 static void kpy_output_store(struct kpy_output *out, const char *s, size_t n)
 {
-	size_t room = out->limit - out->len;
+	size_t room = out->limit - out->text.len;
 	bool fits = n <= room;
 
 	if (!fits)
 		n = room;
-	if (n && !kpy_output_reserve(out, out->len + n)) {
+	if (n && !kpy_output_reserve(out, out->text.len + n)) {
 		kpy_output_truncate(out);
 		return;
 	}
-	memcpy(out->buf + out->len, s, n);
-	out->len += n;
+	memcpy(out->text.data + out->text.len, s, n);
+	out->text.len += n;
 	if (!fits)
 		kpy_output_truncate(out);
 }
@@ -113,8 +96,5 @@ void kpy_output_write(struct kpy_output *out, const char *s, size_t n)
 
 void kpy_output_free(struct kpy_output *out)
 {
-	kvfree(out->buf);
-	out->buf = NULL;
-	out->len = 0;
-	out->cap = 0;
+	kpy_buf_free(&out->text);
 }
