@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -89,6 +90,11 @@ export interface Config {
   readonly logLevel: string;
 }
 
+function defaultWorkerId(dataDir: string): string {
+  const host = hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
+  return `${host}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
+}
+
 /** Thrown when configuration is invalid; main() prints it and exits. */
 export class ConfigError extends Error {}
 
@@ -135,7 +141,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       pids: e.KPY_BUILD_PIDS,
       cpus: e.KPY_BUILD_CPUS,
       concurrency: e.KPY_WORKER_CONCURRENCY,
-      workerId: e.KPY_WORKER_ID ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-'),
+      // Per host and data directory: separate installations on one Docker
+      // daemon never reap each other's containers (see worker-lease.ts).
+      workerId: e.KPY_WORKER_ID ?? defaultWorkerId(resolve(e.KPY_DATA_DIR)),
     },
     dockerSocket: e.KPY_DOCKER_SOCKET,
     signing: {

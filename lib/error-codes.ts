@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   HEADERS_NO_RELEASE: { status: 422, title: 'Headers do not name their kernel release', retryable: false },
   HEADERS_INCOMPLETE: { status: 422, title: 'Headers refer to files that were not uploaded', retryable: false },
   COMPILER_UNAVAILABLE: { status: 422, title: 'No builder image with the required compiler', retryable: false },
+  WORKER_ID_IN_USE: { status: 500, title: 'Another live worker uses this worker id', retryable: false },
   SOURCES_CHANGED: { status: 500, title: 'kpython sources changed since the service started', retryable: false },
   COMPILE_ERROR: { status: 500, title: 'The module failed to compile', retryable: false },
   BUILD_TIMEOUT: { status: 500, title: 'The build exceeded its time limit and was killed', retryable: false },

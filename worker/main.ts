@@ -3,7 +3,6 @@ import { createCore } from '../lib/core.js';
 import { createLogger } from '../lib/logger.js';
 import { runMain } from '../lib/main-guard.js';
 import { onShutdown } from '../lib/shutdown.js';
-import { LABEL_APP, LABEL_WORKER } from './container-client.js';
 import { startWorkerRuntime } from './worker-runtime.js';
 
 /** `npm run start:worker`: a build worker without the API (scale out against one Redis). */
@@ -15,7 +14,6 @@ runMain(async () => {
   log.info({ workerId: config.build.workerId, queue: config.redis.queue }, 'build worker ready');
   onShutdown(log, async () => {
     await runtime.close();
-    await runtime.containers.reap({ [LABEL_APP]: 'kpython', [LABEL_WORKER]: config.build.workerId });
     await core.close();
   });
 });

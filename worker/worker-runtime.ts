@@ -3,8 +3,9 @@ import type { BuildPlan } from '../lib/build-plan.js';
 import type { Core } from '../lib/core.js';
 import { ArtifactSigner } from '../lib/signing/artifact-signer.js';
 import { startBuildWorker } from './build-worker.js';
-import type { ContainerClient } from './container-client.js';
+import { LABEL_APP, LABEL_WORKER, type ContainerClient } from './container-client.js';
 import { DockerContainerClient } from './docker-container-client.js';
+import { acquireWorkerLease } from './worker-lease.js';
 
 export interface WorkerRuntime {
   worker: Worker<BuildPlan, { key: string }>;
@@ -17,6 +18,8 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
   const { config } = core;
   const containers = opts.containers ?? new DockerContainerClient(config.dockerSocket);
   await containers.ping();
+  // Before reaping: only one live worker may own this id's containers.
+  const lease = await acquireWorkerLease(core.redis, config.redis.prefix, config.build.workerId);
   const worker = await startBuildWorker({
     queueName: config.redis.queue,
     prefix: config.redis.prefix,
@@ -45,7 +48,13 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
     worker,
     containers,
     close() {
-      closing ??= worker.close();
+      // Running builds finish first; then nothing of ours is left behind, and
+      // only then may another worker take the id.
+      closing ??= worker
+        .close()
+        .then(() => containers.reap({ [LABEL_APP]: 'kpython', [LABEL_WORKER]: config.build.workerId }))
+        .then(() => undefined)
+        .finally(() => lease.release());
       return closing;
     },
   };

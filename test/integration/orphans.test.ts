@@ -47,3 +47,23 @@ test('a starting worker removes the containers and volumes its crashed predecess
     await rm(src, { recursive: true, force: true });
   }
 });
+
+test('a second live worker with the same id is refused (it would reap the first one\'s builds); the id is free once the first closes', async () => {
+  await requireServices();
+  const hex = randomBytes(4).toString('hex');
+  const same = { KPY_WORKER_ID: `lease-${hex}`, KPY_REDIS_PREFIX: `kpytest-lease-${hex}` };
+  const src = await makeStandInSources('ok');
+  const first = await makeTestEnv({ sourceDir: src, worker: true, env: same });
+  try {
+    await assert.rejects(makeTestEnv({ sourceDir: src, worker: true, env: same }), (err: unknown) => {
+      assert.equal((err as { code?: string }).code, 'WORKER_ID_IN_USE');
+      return true;
+    });
+    await first.worker?.close();
+    const next = await makeTestEnv({ sourceDir: src, worker: true, env: same });
+    await next.cleanup();
+  } finally {
+    await first.cleanup();
+    await rm(src, { recursive: true, force: true });
+  }
+});
