@@ -26,6 +26,7 @@ struct kpy_buf {
 };
 int kpy_buf_reserve(struct kpy_buf *b, size_t need, size_t max);
 void kpy_buf_free(struct kpy_buf *b);
+extern atomic64_t kpy_stat_buf_bytes;
 
 /* Output of one execution: kept for the caller, mirrored to the log. */
 struct kpy_output {

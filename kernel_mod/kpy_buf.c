@@ -4,6 +4,7 @@
  * their output. kvmalloc: small buffers come from slab, big ones from
  * vmalloc, so a megabyte of output never needs contiguous pages.
  */
+#include <linux/atomic.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -11,6 +12,11 @@
 #include "kpy.h"
 
 #define KPY_BUF_MIN_CAP 4096
+
+/* Bytes held by all buffers, in /sys/kernel/debug/kpython/stats: the tests
+ * check it returns to zero, which no system-wide counter shows exactly
+ * (kvmalloc's larger buffers are neither slab nor vmalloc). */
+atomic64_t kpy_stat_buf_bytes = ATOMIC64_INIT(0);
 
 /* Make room for need bytes in total, never more than max; keeps the data. */
 int kpy_buf_reserve(struct kpy_buf *b, size_t need, size_t max)
@@ -32,6 +38,7 @@ int kpy_buf_reserve(struct kpy_buf *b, size_t need, size_t max)
 	if (b->len)
 		memcpy(data, b->data, b->len);
 	kvfree(b->data);
+	atomic64_add(cap - b->cap, &kpy_stat_buf_bytes);
 	b->data = data;
 	b->cap = cap;
 	return 0;
@@ -40,5 +47,6 @@ int kpy_buf_reserve(struct kpy_buf *b, size_t need, size_t max)
 void kpy_buf_free(struct kpy_buf *b)
 {
 	kvfree(b->data);
+	atomic64_sub(b->cap, &kpy_stat_buf_bytes);
 	memset(b, 0, sizeof(*b));
 }

@@ -32,6 +32,7 @@ struct kpy_session {
 };
 
 static struct dentry *kpy_dir;
+static atomic64_t kpy_stat_sessions = ATOMIC64_INIT(0);
 
 static int kpy_status_errno(enum kpy_status status)
 {
@@ -59,6 +60,7 @@ static int kpy_exec_open(struct inode *inode, struct file *file)
 	kpy_output_init(&s->out, (size_t)READ_ONCE(kpy_max_output_kb) * 1024,
 			READ_ONCE(kpy_log_output));
 	file->private_data = s;
+	atomic64_inc(&kpy_stat_sessions);
 	return nonseekable_open(inode, file);
 }
 
@@ -125,6 +127,7 @@ static int kpy_exec_release(struct inode *inode, struct file *file)
 	kpy_output_free(&s->out);
 	kpy_buf_free(&s->script);
 	kfree(s);
+	atomic64_dec(&kpy_stat_sessions);
 	return 0;
 }
 
@@ -143,6 +146,8 @@ static int kpy_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "timeouts %lld\n", atomic64_read(&kpy_stat_timeouts));
 	seq_printf(m, "killed %lld\n", atomic64_read(&kpy_stat_killed));
 	seq_printf(m, "heap_bytes %u\n", kpy_heap_kb * 1024);
+	seq_printf(m, "open_sessions %lld\n", atomic64_read(&kpy_stat_sessions));
+	seq_printf(m, "buffer_bytes %lld\n", atomic64_read(&kpy_stat_buf_bytes));
 	seq_printf(m, "stack_size %lu\n", (unsigned long)THREAD_SIZE);
 	seq_printf(m, "stack_headroom %zu\n", kpy_stack_headroom);
 	seq_printf(m, "stack_probe_printk %zu\n", kpy_stack_probe_printk);
