@@ -126,8 +126,7 @@
 #define MICROPY_PY_TIME_TIME_TIME_NS (1)
 #define MICROPY_PY_TIME_INCLUDEFILE "kpy_modtime.h"
 
-/* The kernel gives no source of randomness to hash seeding we would use,
- * and Python-visible behaviour stays deterministic across runs. */
+/* str holds Unicode text (UTF-8 inside), as in CPython. */
 #define MICROPY_PY_BUILTINS_STR_UNICODE (1)
 
 /* The kernel's SSIZE_MAX is a cast, which #if cannot evaluate (mpz). */

@@ -13,9 +13,11 @@
 
 #define KPY_BUF_MIN_CAP 4096
 
-/* Bytes held by all buffers, in /sys/kernel/debug/kpython/stats: the tests
+/*
+ * Bytes held by all buffers, in /sys/kernel/debug/kpython/stats: the tests
  * check it returns to zero, which no system-wide counter shows exactly
- * (kvmalloc's larger buffers are neither slab nor vmalloc). */
+ * (kvmalloc's larger buffers are neither slab nor vmalloc).
+ */
 atomic64_t kpy_stat_buf_bytes = ATOMIC64_INIT(0);
 
 /* Make room for need bytes in total, never more than max; keeps the data. */

@@ -60,8 +60,11 @@ static void kpy_probe_alloc(void)
 	kvfree(big);
 }
 
-/* Fill the free stack from the bottom up to gap bytes below sp. */
-static void kpy_stack_paint(unsigned long sp)
+/*
+ * Fill the free stack from the bottom up to gap bytes below sp. Inlined:
+ * a frame of its own would lie in the region it paints.
+ */
+static __always_inline void kpy_stack_paint(unsigned long sp)
 {
 	unsigned long *p = (unsigned long *)kpy_stack_bottom();
 	unsigned long *hi = (unsigned long *)(sp - KPY_STACK_PAINT_GAP);
@@ -71,7 +74,7 @@ static void kpy_stack_paint(unsigned long sp)
 }
 
 /* Lowest address written since kpy_stack_paint(sp). */
-static unsigned long kpy_stack_low_water(unsigned long sp)
+static __always_inline unsigned long kpy_stack_low_water(unsigned long sp)
 {
 	unsigned long *p = (unsigned long *)kpy_stack_bottom();
 	unsigned long *hi = (unsigned long *)(sp - KPY_STACK_PAINT_GAP);
