@@ -80,19 +80,8 @@ abi=$(sed -n 's/^abi=//p' <<<"$kinfo")
 kdir=$(sed -n 's/^kdir=//p' <<<"$kinfo")
 vmlinuz=$(sed -n 's/^vmlinuz=//p' <<<"$kinfo")
 
-if [ -n "${KPY_VM_MODULE:-}" ]; then
-	module=$KPY_VM_MODULE
-	log "using prebuilt module $module"
-else
-	module=$top/kernel_mod/kpython.ko
-	log "building: make -C $top KDIR=$kdir (log: $out/build.log)"
-	t_build=$EPOCHREALTIME
-	if ! make -C "$top" KDIR="$kdir" >"$out/build.log" 2>&1; then
-		tail -n 30 "$out/build.log" | sed 's/^/    /' >&2
-		rig_error "module build failed (full log: $out/build.log)"
-	fi
-	log "built in $(elapsed "$t_build") s"
-fi
+module=$("$vm/module.sh" "$kdir" "$out/build.log") ||
+	rig_error "module build failed (full log: $out/build.log)"
 [ -f "$module" ] || rig_error "no module at $module"
 case $(modinfo -F vermagic "$module") in
 "$abi "*) ;;

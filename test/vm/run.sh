@@ -75,19 +75,8 @@ image_deb=$(sed -n 's/^image_deb=//p' <<<"$kinfo")
 log "kernel $abi: $vmlinuz"
 
 # --- module ------------------------------------------------------------------
-if [ -n "${KPY_VM_MODULE:-}" ]; then
-	module=$KPY_VM_MODULE
-	log "using prebuilt module $module"
-else
-	module=$top/kernel_mod/kpython.ko
-	log "building: make -C $top KDIR=$kdir (log: $out/build.log)"
-	t_build=$EPOCHREALTIME
-	if ! make -C "$top" KDIR="$kdir" >"$out/build.log" 2>&1; then
-		tail -n 30 "$out/build.log" | sed 's/^/    /'
-		rig_error "module build failed (full log: $out/build.log)"
-	fi
-	log "built in $(elapsed "$t_build") s"
-fi
+module=$("$here/module.sh" "$kdir" "$out/build.log") ||
+	rig_error "module build failed (full log: $out/build.log)"
 [ -f "$module" ] || rig_error "no module at $module"
 vermagic=$(modinfo -F vermagic "$module" 2>/dev/null)
 case $vermagic in

@@ -1,0 +1,23 @@
+#!/bin/bash
+# module.sh KDIR BUILD-LOG: print the path of the kpython.ko a VM rig loads:
+# KPY_VM_MODULE if set (prebuilt, e.g. the service's signed artifact), else
+# the tree's own, built now with `make KDIR=KDIR` (output to BUILD-LOG; its
+# tail goes to stderr when the build fails, and the exit status is 1).
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kdir=$1 build_log=$2
+log() { printf 'module.sh: %s\n' "$*" >&2; }
+
+if [ -n "${KPY_VM_MODULE:-}" ]; then
+	log "using prebuilt module $KPY_VM_MODULE"
+	echo "$KPY_VM_MODULE"
+	exit 0
+fi
+log "building: make -C $top KDIR=$kdir (log: $build_log)"
+t0=$EPOCHREALTIME
+if ! make -C "$top" KDIR="$kdir" >"$build_log" 2>&1; then
+	tail -n 30 "$build_log" | sed 's/^/    /' >&2
+	exit 1
+fi
+log "built in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+echo "$top/kernel_mod/kpython.ko"
