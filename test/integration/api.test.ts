@@ -1,28 +1,24 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { sha256Hex } from '../../lib/sha256.js';
 import { parseModuleSignature } from '../../lib/signing/module-signature.js';
-import { makeStandInSources } from './helpers/stand-in-sources.js';
-import { currentBookwormKernel, makeTestEnv, type TestEnv } from './helpers/test-core.js';
-import { listen, readSse } from './helpers/test-server.js';
+import { currentBookwormKernel, type TestEnv } from './helpers/test-core.js';
+import { startServedEnv, type ServedEnv } from './helpers/served-env.js';
+import { readSse } from './helpers/test-server.js';
 
 describe('HTTP API against real Redis and Docker', () => {
+  let served: ServedEnv;
   let env: TestEnv;
-  let server: { url: string; close(): Promise<void> };
+  let server: ServedEnv['server'];
   let kernel: string;
-  let src: string;
 
   before(async () => {
-    src = await makeStandInSources('ok', `api-${Date.now()}`);
-    env = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_MAX_BODY_BYTES: '1024' } });
-    server = await listen(env);
+    served = await startServedEnv('api', { worker: true, env: { KPY_MAX_BODY_BYTES: '1024' } });
+    ({ env, server } = served);
     kernel = await currentBookwormKernel(env.core);
   });
   after(async () => {
-    await server?.close();
-    await env?.cleanup();
-    if (src) await rm(src, { recursive: true, force: true });
+    await served?.close();
   });
 
   const post = (body: string, type = 'application/json') =>

@@ -1,34 +1,28 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { makeStandInSources } from './helpers/stand-in-sources.js';
-import { makeTestEnv, type TestEnv } from './helpers/test-core.js';
-import { listen } from './helpers/test-server.js';
+import type { TestEnv } from './helpers/test-core.js';
+import { startServedEnv, type ServedEnv } from './helpers/served-env.js';
 
 /** Tokens, rate limit and queue length: 401 and 429 as problem+json with stable codes (no worker: nothing builds). */
 describe('writes need a token once configured; rate and queue limits answer 429', () => {
   const TOKEN = 'test-token-0123456789';
+  let served: ServedEnv;
   let env: TestEnv;
-  let server: { url: string; close(): Promise<void> };
-  let src: string;
+  let server: ServedEnv['server'];
   let kernels: string[];
 
   before(async () => {
-    src = await makeStandInSources('ok', `limits-${Date.now()}`);
-    env = await makeTestEnv({
-      sourceDir: src,
+    served = await startServedEnv('limits', {
       worker: false,
       env: { KPY_TOKENS: `other-token,${TOKEN}`, KPY_RATE_LIMIT_PER_MIN: '6', KPY_MAX_QUEUE: '1' },
     });
-    server = await listen(env);
+    ({ env, server } = served);
     const list = await env.core.resolver.listReleases();
     kernels = list.map((k) => k.release).filter((r) => /^6\.1\.0-\d+-amd64$/.test(r)).slice(0, 2);
     assert.equal(kernels.length, 2, 'two bookworm releases to queue');
   });
   after(async () => {
-    await server?.close();
-    await env?.cleanup();
-    if (src) await rm(src, { recursive: true, force: true });
+    await served?.close();
   });
 
   const post = (body: unknown, token?: string) =>

@@ -8,9 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { runCommand } from '../../lib/run-command.js';
 import { sha256Hex } from '../../lib/sha256.js';
 import { parseModuleSignature } from '../../lib/signing/module-signature.js';
-import { makeStandInSources } from './helpers/stand-in-sources.js';
-import { currentBookwormKernel, makeTestEnv, waitForBuild, type TestEnv } from './helpers/test-core.js';
-import { listen } from './helpers/test-server.js';
+import { currentBookwormKernel, waitForBuild, type TestEnv } from './helpers/test-core.js';
+import { startServedEnv, type ServedEnv } from './helpers/served-env.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -26,22 +25,19 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 describe('kpython CLI against a real service', () => {
+  let served: ServedEnv;
   let env: TestEnv;
-  let server: { url: string; close(): Promise<void> };
-  let src: string;
+  let server: ServedEnv['server'];
   let out: string;
   let kernel: string;
   before(async () => {
-    src = await makeStandInSources('ok', `cli-${Date.now()}`);
     out = await mkdtemp(join(tmpdir(), 'kpy-cli-'));
-    env = await makeTestEnv({ sourceDir: src, worker: true });
-    server = await listen(env);
+    served = await startServedEnv('cli', { worker: true });
+    ({ env, server } = served);
     kernel = await currentBookwormKernel(env.core);
   });
   after(async () => {
-    await server?.close();
-    await env?.cleanup();
-    await rm(src, { recursive: true, force: true });
+    await served?.close();
     await rm(out, { recursive: true, force: true });
   });
 

@@ -11,9 +11,8 @@ import Docker from 'dockerode';
 import { runCommand } from '../../lib/run-command.js';
 import { LABEL_RUN } from '../../worker/container-client.js';
 import { buildDirEntries, gz, makeTar } from '../unit/headers-fixture.js';
-import { makeStandInSources } from './helpers/stand-in-sources.js';
-import { currentBookwormKernel, makeTestEnv, waitForBuild, type TestEnv } from './helpers/test-core.js';
-import { listen } from './helpers/test-server.js';
+import { currentBookwormKernel, waitForBuild, type TestEnv } from './helpers/test-core.js';
+import { startServedEnv, type ServedEnv } from './helpers/served-env.js';
 
 type Problem = { code: string; status: number; detail: string };
 
@@ -49,23 +48,20 @@ async function rootedTarball(debs: string[], dir: string): Promise<Buffer> {
 }
 
 describe('POST /v1/headers: real Debian headers build the same module as the release', () => {
+  let served: ServedEnv;
   let env: TestEnv;
-  let server: { url: string; close(): Promise<void> };
-  let src: string;
+  let server: ServedEnv['server'];
   let work: string;
   let kernel: string;
 
   before(async () => {
-    src = await makeStandInSources('ok', `upload-${Date.now()}`);
     work = await mkdtemp(join(tmpdir(), 'kpy-upl-'));
-    env = await makeTestEnv({ sourceDir: src, worker: true });
-    server = await listen(env);
+    served = await startServedEnv('upload', { worker: true });
+    ({ env, server } = served);
     kernel = await currentBookwormKernel(env.core);
   });
   after(async () => {
-    await server?.close();
-    await env?.cleanup();
-    await rm(src, { recursive: true, force: true });
+    await served?.close();
     await rm(work, { recursive: true, force: true });
   });
 
@@ -111,18 +107,15 @@ describe('POST /v1/headers: real Debian headers build the same module as the rel
 });
 
 describe('POST /v1/headers: limits and refusals over HTTP, nothing half-stored', () => {
+  let served: ServedEnv;
   let env: TestEnv;
-  let server: { url: string; close(): Promise<void> };
-  let src: string;
+  let server: ServedEnv['server'];
   before(async () => {
-    src = await makeStandInSources('ok', `upload-limits-${Date.now()}`);
-    env = await makeTestEnv({ sourceDir: src, worker: false, env: { KPY_MAX_UPLOAD_MB: '1', KPY_MAX_HEADERS_EXPANDED_MB: '8' } });
-    server = await listen(env);
+    served = await startServedEnv('upload-limits', { worker: false, env: { KPY_MAX_UPLOAD_MB: '1', KPY_MAX_HEADERS_EXPANDED_MB: '8' } });
+    ({ env, server } = served);
   });
   after(async () => {
-    await server?.close();
-    await env?.cleanup();
-    await rm(src, { recursive: true, force: true });
+    await served?.close();
   });
 
   it('answers 413, 415 and each refusal code; stores nothing and leaves no scratch files', async () => {
@@ -183,9 +176,9 @@ function hostileHeaders(release: string, recipe: string): Promise<Buffer> {
 }
 
 describe('hostile Makefiles in uploaded headers run only in the locked-down container', () => {
+  let served: ServedEnv;
   let env: TestEnv;
-  let server: { url: string; close(): Promise<void> };
-  let src: string;
+  let server: ServedEnv['server'];
   let listener: Server;
   let port = 0;
   let connections = 0;
@@ -198,14 +191,11 @@ describe('hostile Makefiles in uploaded headers run only in the locked-down cont
     });
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     port = (listener.address() as { port: number }).port;
-    src = await makeStandInSources('ok', `hostile-${tag}`);
-    env = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_BUILD_TIMEOUT_SEC: '8', KPY_BUILD_PIDS: '200', KPY_BUILD_MEMORY_MB: '512' } });
-    server = await listen(env);
+    served = await startServedEnv(`hostile-${tag}`, { worker: true, env: { KPY_BUILD_TIMEOUT_SEC: '8', KPY_BUILD_PIDS: '200', KPY_BUILD_MEMORY_MB: '512' } });
+    ({ env, server } = served);
   });
   after(async () => {
-    await server?.close();
-    await env?.cleanup();
-    await rm(src, { recursive: true, force: true });
+    await served?.close();
     await new Promise<void>((resolve) => listener.close(() => resolve()));
   });
 
