@@ -14,3 +14,15 @@ debian_mirror() {
 		"$(repo_root)/tools/apt-mirror.sh"
 	fi
 }
+
+# retry N SECONDS CMD...: run CMD until it succeeds, at most N times,
+# SECONDS apart; fails when it never did.
+retry() {
+	_n=$1 _s=$2
+	shift 2
+	until "$@"; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		sleep "$_s"
+	done
+}

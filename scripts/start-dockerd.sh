@@ -17,10 +17,5 @@ log "starting dockerd (log: $logf)"
 # setsid: the daemon outlives this script and its terminal.
 setsid dockerd --bridge=none --iptables=false --ip-forward=false \
 	--host="unix://$sock" >"$logf" 2>&1 </dev/null &
-i=0
-until ready; do
-	i=$((i + 1))
-	[ "$i" -le 60 ] || die "dockerd did not answer on $sock within 30 s; see $logf"
-	sleep 0.5
-done
+retry 60 0.5 ready || die "dockerd did not answer on $sock within 30 s; see $logf"
 log "dockerd ready"

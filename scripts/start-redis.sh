@@ -17,10 +17,5 @@ log "starting redis-server on 127.0.0.1:$port (dir: $dir)"
 redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" \
 	--daemonize yes --logfile "$dir/redis.log" \
 	--save 60 1000 --appendonly no >/dev/null
-i=0
-until ready; do
-	i=$((i + 1))
-	[ "$i" -le 40 ] || die "redis did not answer on 127.0.0.1:$port; see $dir/redis.log"
-	sleep 0.25
-done
+retry 40 0.25 ready || die "redis did not answer on 127.0.0.1:$port; see $dir/redis.log"
 log "redis ready"
