@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TrustLevel } from './build-plan.js';
 import { sha256Hex } from './sha256.js';
+import type { ModuleSignatureKind } from './signing/provenance.js';
 
 export interface ArtifactInfo {
   name: string;
@@ -17,6 +19,9 @@ export interface BuildMeta {
   /** sha256 of the module before signing: the reproducible bytes */
   unsignedSha256: string;
   vermagic: string;
+  /** absent in builds stored before trust levels: those were all archive builds */
+  trust?: TrustLevel;
+  moduleSignature?: ModuleSignatureKind;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

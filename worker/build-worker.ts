@@ -54,7 +54,7 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<Worker<Build
           d.metrics.containers.inc();
           await d.records.countContainer(key);
         },
-      });
+      }, job.id);
       closeStage();
       await d.records.update(key, { state: 'succeeded', stage: 'done', progress: 100, finishedAt: new Date().toISOString(), timings });
       await d.logs.end(key, 'succeeded');

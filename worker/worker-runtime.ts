@@ -32,6 +32,7 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
       containers,
       debs: core.debs,
       headers: core.headers,
+      resolver: core.resolver,
       images: () => core.service.images(),
       sources: core.sources,
       builderScript: core.builderScript,
