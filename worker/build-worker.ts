@@ -51,7 +51,7 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<BuildWorker>
       if (current) timings[current.stage] = Date.now() - current.at;
     };
     await d.logs.reset(key);
-    await d.records.update(key, { state: 'running', stage: 'fetch', progress: 1, startedAt: new Date().toISOString(), error: undefined, timings: {} });
+    await d.records.update(key, { state: 'running', stage: 'fetch', progress: 1, worker: p.workerId, startedAt: new Date().toISOString(), error: undefined, timings: {} });
     try {
       await runBuild(plan, p, {
         stage: async (stage, progress) => {

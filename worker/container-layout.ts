@@ -9,7 +9,9 @@ export const WORK_DIR = '/build';
 /** The container's own timeout runs this much past the worker's timer: the worker's kill normally comes first. */
 export const IN_CONTAINER_GRACE_SEC = 5;
 /** Copying inputs in before start and outputs out after exit, on top of the timeout, before reapers may act. */
-export const DEADLINE_SLACK_MS = 120_000;
+export function deadlineSlackMs(timeoutMs: number): number {
+  return Math.min(120_000, Math.max(15_000, timeoutMs));
+}
 
 /**
  * The build command under `timeout` as PID 1 of the container: the deadline
@@ -55,7 +57,7 @@ export function buildContainerSpec(args: {
       [LABEL_BUILD]: plan.key,
       [LABEL_WORKER]: args.workerId,
       ...(args.runLabel ? { [LABEL_RUN]: args.runLabel } : {}),
-      [LABEL_DEADLINE]: String(Date.now() + limits.timeoutMs + IN_CONTAINER_GRACE_SEC * 1000 + DEADLINE_SLACK_MS),
+      [LABEL_DEADLINE]: String(Date.now() + limits.timeoutMs + IN_CONTAINER_GRACE_SEC * 1000 + deadlineSlackMs(limits.timeoutMs)),
     },
     cmd: deadlineCommand(limits.timeoutMs, ['sh', `${WORK_DIR}/kpy/build.sh`]),
     env: {

@@ -5,6 +5,7 @@ import { ArtifactSigner } from '../lib/signing/artifact-signer.js';
 import { startBuildWorker } from './build-worker.js';
 import { LABEL_APP, LABEL_WORKER, type ContainerClient } from './container-client.js';
 import { DockerContainerClient } from './docker-container-client.js';
+import { requeueAbandoned } from './requeue-abandoned.js';
 import { acquireWorkerLease } from './worker-lease.js';
 
 export interface WorkerRuntime {
@@ -19,7 +20,7 @@ export interface WorkerRuntime {
 }
 
 /** How often any worker removes containers past their deadline, whoever started them. */
-const EXPIRED_REAP_MS = 60_000;
+const EXPIRED_REAP_MS = 15_000;
 /** Inside the 30 s shutdown deadline of lib/shutdown.ts, with time left to reap. */
 export const DEFAULT_CLOSE_GRACE_MS = 20_000;
 
@@ -69,6 +70,14 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
     },
   });
   const { worker } = build;
+  if (lease.tookOverFrom) {
+    // The dead predecessor's containers are gone (reaped at start); its jobs go back to the queue now.
+    const moved = await requeueAbandoned(core.queue, core.records, config.build.workerId, log).catch((err: unknown) => {
+      log.error({ err }, 'requeueing the dead worker\'s builds failed; the stall check will');
+      return [];
+    });
+    if (moved.length) log.warn({ builds: moved }, 'handed the dead worker\'s builds back to the queue');
+  }
   const ours = { [LABEL_APP]: 'kpython', [LABEL_WORKER]: config.build.workerId };
   let closing: Promise<void> | undefined;
   return {
