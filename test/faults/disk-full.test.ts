@@ -70,5 +70,14 @@ describe('the data directory\'s filesystem full during a commit (a 16 MiB tmpfs)
     await rm(join(mnt, 'filler'));
     const again = await env.core.service.submit({ headers: second, arch: 'amd64', force: false });
     assert.equal((await waitForBuild(env.core, again.build.id, 120_000)).state, 'succeeded', 'with space back the same build succeeds');
+
+    // Power loss before meta.json reached the disk: that build only is gone, nothing answers 500.
+    await writeFile(join(mnt, 'builds', a.build.id, 'meta.json'), '');
+    assert.equal((await fetch(`${server.url}/v1/kernels`)).status, 200);
+    assert.equal((await fetch(`${server.url}/v1/builds/${again.build.id}/artifacts/kpython.ko`)).status, 200, 'other builds are served');
+    assert.equal((await fetch(`${server.url}/v1/builds/${a.build.id}/artifacts/kpython.ko`)).status, 404, 'the cut build is not served');
+    const rebuilt = await env.core.service.submit({ headers: first, arch: 'amd64', force: false });
+    assert.equal((await waitForBuild(env.core, rebuilt.build.id, 120_000)).state, 'succeeded');
+    assert.ok(await env.core.store.has(a.build.id), 'a new request rebuilds and replaces the cut build');
   });
 });

@@ -131,3 +131,46 @@ describe('uploaded headers are a lower trust level than the archive (real Docker
     }
   });
 });
+
+describe('an operator-configured upload signing key (KPY_UPLOAD_SIGNING=generate)', () => {
+  let served: ServedEnv;
+  let work: string;
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'kpy-trust-key-'));
+    served = await startServedEnv('upload-key', { worker: true, env: { KPY_UPLOAD_SIGNING: 'generate' } });
+  });
+  after(async () => {
+    await served?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('signs uploaded builds with its own certificate, served under its own name, never the archive one', async () => {
+    const { env, server } = served;
+    const keys = (await (await fetch(`${server.url}/v1/keys`)).json()) as { uploadModuleSigningCertificate: { pem: string } | null };
+    assert.equal(keys.uploadModuleSigningCertificate?.pem, '/v1/keys/upload-module-signing.pem');
+    const uploadCert = await (await fetch(`${server.url}/v1/keys/upload-module-signing.pem`)).text();
+    const archiveCert = await (await fetch(`${server.url}/v1/keys/module-signing.pem`)).text();
+    assert.notEqual(uploadCert, archiveCert);
+    const { tgz } = await forgingHeaders();
+    const up = await fetch(`${server.url}/v1/headers`, { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: new Uint8Array(tgz) });
+    const { id } = (await up.json()) as { id: string };
+    const { build } = await env.core.service.submit({ headers: id, arch: 'amd64', force: false });
+    const done = await waitForBuild(env.core, build.id, 120_000);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
+    const file = async (name: string) => readFile((await env.core.store.path(build.id, name)) ?? assert.fail(name));
+    const ko = await file('kpython.ko');
+    assert.ok(parseModuleSignature(ko), 'signed');
+    assert.equal(await verifyModuleSignature(ko, env.core.keys.moduleCertPath), false, 'not with the archive key');
+    assert.ok(env.core.keys.upload.module && (await verifyModuleSignature(ko, env.core.keys.upload.module.certPath)), 'with the upload key');
+    const view = (await (await fetch(`${server.url}/v1/builds/${build.id}`)).json()) as { trust: string; moduleSignature: string };
+    assert.deepEqual([view.trust, view.moduleSignature], ['uploaded', 'upload-signing']);
+    const p = join(work, 'kpython.ko');
+    await writeFile(p, ko);
+    await writeFile(`${p}.sig`, await file('kpython.ko.sig'));
+    await writeFile(`${p}.provenance.json`, await file('provenance.json'));
+    assert.equal((await cli(['verify', p], server.url)).code, 3, 'still refused without the flag');
+    const ok = await cli(['verify', p, '--allow-uploaded-headers'], server.url);
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /upload module signing certificate/);
+  });
+});
