@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   KPY_HOST: z.string().default('127.0.0.1'),
   KPY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   KPY_REDIS_URL: z.string().url().optional(),
+  /** the port of setup's Redis (scripts/start-redis.sh), used when KPY_REDIS_URL is not set */
+  KPY_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
   KPY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('kpy'),
   KPY_QUEUE: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('builds'),
   KPY_DATA_DIR: z.string().default('./data'),
@@ -149,7 +151,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       maxLogFollowers: e.KPY_MAX_LOG_FOLLOWERS,
       maxLogFollowersPerClient: e.KPY_MAX_LOG_FOLLOWERS_PER_CLIENT,
     },
-    redis: { url: e.KPY_REDIS_URL ?? (await defaultRedisUrl(resolve(e.KPY_DATA_DIR))), prefix: e.KPY_REDIS_PREFIX, queue: e.KPY_QUEUE, maxQueue: e.KPY_MAX_QUEUE },
+    redis: { url: e.KPY_REDIS_URL ?? (await defaultRedisUrl(resolve(e.KPY_DATA_DIR), e.KPY_REDIS_PORT)), prefix: e.KPY_REDIS_PREFIX, queue: e.KPY_QUEUE, maxQueue: e.KPY_MAX_QUEUE },
     dataDir: resolve(e.KPY_DATA_DIR),
     cacheDir: resolve(e.KPY_CACHE_DIR ?? `${e.KPY_DATA_DIR}/cache`),
     sourceDir: resolve(e.KPY_SOURCE_DIR),
@@ -200,13 +202,13 @@ export const REDIS_PASSWORD_FILE = 'redis.password';
  * Redis on localhost, with the password setup stored in the data directory
  * (mode 0600) when there is one; KPY_REDIS_URL overrides.
  */
-export async function defaultRedisUrl(dataDir: string): Promise<string> {
+export async function defaultRedisUrl(dataDir: string, port = 6379): Promise<string> {
   const file = join(dataDir, REDIS_PASSWORD_FILE);
   const password = await readFile(file, 'utf8').then((t) => t.trim(), () => undefined);
-  if (password === undefined) return 'redis://127.0.0.1:6379';
+  if (password === undefined) return `redis://127.0.0.1:${port}`;
   const { mode } = await stat(file);
   if (mode & 0o077) throw new ConfigError(`${file} is readable by others (mode ${(mode & 0o777).toString(8)}); \`chmod 600 ${file}\``);
-  return `redis://:${encodeURIComponent(password)}@127.0.0.1:6379`;
+  return `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`;
 }
 
 /**

@@ -64,6 +64,34 @@ export function sendProblem(res: Response, e: KpyError, instance: string): void 
     });
 }
 
+/** What a refused request may still send after its answer, before its connection is closed. */
+const LINGER_BYTES = 4 * 1024 * 1024;
+const LINGER_MS = 2000;
+
+/**
+ * A refused request whose body is still coming: the answer goes out now,
+ * and the rest of the body is read and discarded only up to LINGER_BYTES or
+ * LINGER_MS, then the connection is closed. Closing at once would reset the
+ * connection under a client still sending, which then never sees the
+ * answer; reading on would let it send without end.
+ */
+function lingerThenClose(req: Parameters<ErrorRequestHandler>[1]): void {
+  const sock = req.socket;
+  let read = 0;
+  const cut = () => {
+    if (!req.complete) sock.destroy();
+  };
+  const timer = setTimeout(cut, LINGER_MS);
+  timer.unref();
+  req.on('data', (c: Buffer) => {
+    read += c.length;
+    if (read > LINGER_BYTES) cut();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
+}
+
 export const problemHandler: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) {
     req.log.warn({ err }, 'error after the response started');
@@ -72,7 +100,6 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, next) => {
   const e = classify(err);
   if (e.status >= 500) req.log.error({ err, code: e.code, reqId: req.id }, e.message);
   else req.log.info({ code: e.code }, e.message);
-  // A refused request whose body is still coming: answer and close instead of reading the rest.
-  if (!req.complete) res.setHeader('Connection', 'close');
+  if (!req.complete) lingerThenClose(req);
   sendProblem(res, e, String(req.id));
 };

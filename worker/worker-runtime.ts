@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Worker } from 'bullmq';
 import type { BuildPlan } from '../lib/build-plan.js';
 import type { Core } from '../lib/core.js';
@@ -16,7 +17,7 @@ export interface WorkerRuntime {
 /** A build worker on top of a Core, with its Docker client; `close()` waits for running builds. */
 export async function startWorkerRuntime(core: Core, opts: { containers?: ContainerClient; runLabel?: string } = {}): Promise<WorkerRuntime> {
   const { config } = core;
-  const containers = opts.containers ?? new DockerContainerClient(config.dockerSocket);
+  const containers = opts.containers ?? new DockerContainerClient(config.dockerSocket, { volumeDir: join(config.dataDir, 'volumes') });
   await containers.ping();
   // Before reaping: only one live worker may own this id's containers.
   const lease = await acquireWorkerLease(core.redis, config.redis.prefix, config.build.workerId);

@@ -1,4 +1,4 @@
-import { Router, json, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { BUILD_ID_RE } from '../../lib/build-plan.js';
 import { BuildRequestSchema } from '../../lib/build-request.js';
 import type { Core } from '../../lib/core.js';
@@ -6,6 +6,7 @@ import { KpyError } from '../../lib/errors.js';
 import { requireToken } from '../auth.js';
 import { buildView } from '../build-view.js';
 import type { FollowerGate } from '../follower-gate.js';
+import { jsonBody } from '../json-body.js';
 import { sendArtifact, streamFile } from './send-artifact.js';
 import { streamLog } from './stream-log.js';
 
@@ -31,7 +32,7 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
     requireToken(config.http.tokens),
     writes,
     requireJson,
-    json({ limit: config.http.maxBodyBytes, strict: true }),
+    jsonBody(config.http.maxBodyBytes),
     async (req, res) => {
       const body = BuildRequestSchema.parse(req.body ?? {});
       const { outcome, build } = await service.submit(body);

@@ -43,10 +43,7 @@ export function headersRouter(core: Core, writes: RequestHandler): Router {
     }
     const limit = config.uploads.maxBytes;
     const declared = Number(req.get('content-length') ?? NaN);
-    if (declared > limit) {
-      res.setHeader('Connection', 'close');
-      throw tooLarge(limit);
-    }
+    if (declared > limit) throw tooLarge(limit);
     const scratch = await core.headers.scratch();
     try {
       const upload = type === 'multipart/form-data' ? await receiveMultipart(req, scratch, limit) : await receiveBody(req, join(scratch, 'body'), limit);
@@ -60,10 +57,6 @@ export function headersRouter(core: Core, writes: RequestHandler): Router {
         .status(created ? 201 : 200)
         .location(`/v1/headers/sha256:${headers.id}`)
         .json({ ...headersView(headers), created, validationMs: Math.round(validationMs) });
-    } catch (err) {
-      // The client may still be sending: do not keep reading a refused body.
-      if (!req.complete) res.setHeader('Connection', 'close');
-      throw err;
     } finally {
       await dropScratch(scratch);
     }
@@ -123,7 +116,6 @@ function receiveBody(req: Request, file: string, limit: number): Promise<Receive
       if (done) return;
       done = true;
       out.destroy();
-      req.resume(); // discard the rest; the answer closes the connection
       reject(err);
     };
     out.on('error', (err) => fail(new KpyError('INTERNAL', `cannot write the upload: ${err.message}`, { cause: err })));
@@ -180,7 +172,6 @@ function receiveMultipart(req: Request, scratch: string, limit: number): Promise
       req.off('close', onClose);
       for (const p of parts) p.destroy();
       bb.destroy();
-      req.resume(); // discard what still comes; the answer closes the connection
       void Promise.allSettled(writes).then(() => reject(err));
     };
     const onClose = () => {
