@@ -91,7 +91,7 @@ describe('load: status requests, SSE followers, aborted downloads; then back to 
     await new Promise((r) => setTimeout(r, 500));
     const during = await svc.redisConnections();
     const fdsDuring = (await svc.stats()).fds;
-    figures.sse50 = { redisConnectionsDuring: during, fdsDuring };
+    figures.sse50 = { redisConnectionsDuring: during, namedInClientList: await svc.namedRedisConnections(), fdsDuring };
     assert.ok(during <= base.redis + 1, `${during} Redis connections with 50 followers (baseline ${base.redis})`);
     for (let i = 0; i < 20; i++) logs.append(live, `line ${i}`);
     await logs.flush();

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -16,6 +16,26 @@ export interface ProcStats {
   /** peak RSS */
   hwmMiB: number;
   fds: number;
+}
+
+/** Established TCP sockets of a process to a remote port (from /proc: its socket inodes, the netns table). */
+export async function socketsTo(pid: number, port: number): Promise<number> {
+  const inodes = new Set<string>();
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
+    const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m?.[1]) inodes.add(m[1]);
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  let n = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[2]?.endsWith(`:${hexPort}`) && f[3] === '01' && inodes.has(f[9] ?? '')) n++;
+    }
+  }
+  return n;
 }
 
 export async function procStats(pid: number): Promise<ProcStats> {
@@ -44,8 +64,10 @@ export interface SpawnedService {
   logs: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stats(): Promise<ProcStats>;
-  /** this service's Redis connections (CLIENT LIST, by connection name) */
+  /** this service's Redis connections: its TCP sockets to the Redis port (whatever it names them) */
   redisConnections(): Promise<number>;
+  /** its connections as CLIENT LIST shows them by name */
+  namedRedisConnections(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -110,7 +132,8 @@ export async function spawnService(opts: { role?: 'all' | 'api'; env?: Record<st
     logs,
     exited,
     stats: () => procStats(pid),
-    async redisConnections() {
+    redisConnections: () => socketsTo(pid, Number(new URL(redisUrl).port || 6379)),
+    async namedRedisConnections() {
       const list = (await redis.client('LIST')) as string;
       return list.split('\n').filter((l) => new RegExp(`name=${prefix}[:\\s]|name=${prefix}$|name=[^ ]*${prefix}`).test(l)).length;
     },
