@@ -21,7 +21,8 @@ export class BuildLog {
 
   /** Add a line; returns what was kept (cut), or undefined when the log is full. */
   add(text: string): string | undefined {
-    const line = text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)} [kpython: line cut, ${text.length - MAX_LINE} more characters]` : text;
+    // (lines the container reader already cut carry their note: not cut twice)
+    const line = text.length > MAX_LINE + 100 ? `${text.slice(0, MAX_LINE)} [kpython: line cut, ${text.length - MAX_LINE} more characters]` : text;
     this.tail.push(line);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
     this.remember(line);
