@@ -129,6 +129,19 @@ export class LogBus {
     return this.redis.xlen(this.key(id));
   }
 
+  /** Everything logged so far in pages of `count` entries (a reader never holds the whole log). */
+  async *pages(id: string, count = 1000): AsyncGenerator<LogEvent[]> {
+    let start = '-';
+    for (;;) {
+      const entries = (await this.redis.xrange(this.key(id), start, '+', 'COUNT', count)) as StreamEntry[];
+      if (entries.length === 0) return;
+      yield entries.map(([eid, f]) => toEvent(eid, f));
+      const last = entries[entries.length - 1] as StreamEntry;
+      if (entries.length < count) return;
+      start = `(${last[0]}`;
+    }
+  }
+
   /** Everything logged so far, without waiting. */
   async snapshot(id: string): Promise<LogEvent[]> {
     const entries = (await this.redis.xrange(this.key(id), '-', '+')) as StreamEntry[];

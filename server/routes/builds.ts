@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { BUILD_ID_RE } from '../../lib/build-plan.js';
 import { BuildRequestSchema } from '../../lib/build-request.js';
@@ -90,6 +91,11 @@ async function sendPlainLog(core: Core, id: string, state: string, res: Response
     await streamFile(stored, res);
     return;
   }
-  const live = await core.logs.snapshot(id);
-  res.send(live.flatMap((e) => ('line' in e ? [`${e.line}\n`] : [])).join(''));
+  // Page by page, waiting for the client: a slow reader of a big live log holds one page.
+  for await (const page of core.logs.pages(id)) {
+    if (res.destroyed) return;
+    const text = page.flatMap((e) => ('line' in e ? [`${e.line}\n`] : [])).join('');
+    if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]).catch(() => undefined);
+  }
+  res.end();
 }

@@ -77,7 +77,7 @@ export async function spawnService(opts: { role?: 'all' | 'api'; env?: Record<st
   const dataDir = await mkdtemp(join(tmpdir(), 'kpy-svc-'));
   await cp(join(REPO_ROOT, 'data', 'images'), join(dataDir, 'images'), { recursive: true });
   const sources = opts.sources ?? (await makeStandInSources('ok', `svc-${id}`));
-  const redisUrl = process.env.KPY_REDIS_URL ?? (await defaultRedisUrl(join(REPO_ROOT, 'data')));
+  const redisUrl = opts.env?.KPY_REDIS_URL ?? process.env.KPY_REDIS_URL ?? (await defaultRedisUrl(join(REPO_ROOT, 'data')));
   // KPY_TEST_DIST runs another build of the service (e.g. the code before a fix) under the same tests.
   const dist = process.env.KPY_TEST_DIST ?? join(REPO_ROOT, 'dist');
   const child = spawn(process.execPath, [join(dist, 'server', 'main.js'), `--role=${opts.role ?? 'api'}`], {
