@@ -14,6 +14,9 @@ export class LogBus {
   private readonly pending = new Map<string, string[]>();
   private flushing: Promise<void> | undefined;
   private readonly hub: LogHub;
+  /** wakers of the followers waiting for lines, so close() can end them */
+  private readonly waiting = new Set<() => void>();
+  private closed = false;
 
   constructor(
     private readonly redis: Redis,
@@ -106,7 +109,7 @@ export class LogBus {
           if ('end' in ev) return;
         }
       }
-      while (!signal.aborted) {
+      while (!signal.aborted && !this.closed) {
         const batch = live.splice(0);
         for (const [eid, f] of batch) {
           if (compareIds(eid, seen) <= 0) continue;
@@ -115,7 +118,13 @@ export class LogBus {
           yield ev;
           if ('end' in ev) return;
         }
-        if (live.length === 0 && !signal.aborted) await new Promise<void>((r) => (wake = r));
+        if (live.length === 0 && !signal.aborted && !this.closed) {
+          await new Promise<void>((r) => {
+            wake = r;
+            this.waiting.add(r);
+          });
+        }
+        if (wake) this.waiting.delete(wake);
         wake = undefined;
       }
     } finally {
@@ -148,7 +157,11 @@ export class LogBus {
     return entries.map(([eid, f]) => toEvent(eid, f));
   }
 
+  /** Stop the shared reader; followers still waiting end (their streams close). */
   async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiting) w();
+    this.waiting.clear();
     await this.hub.close();
   }
 }
