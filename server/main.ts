@@ -37,7 +37,11 @@ runMain(async () => {
   onShutdown(log, async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    // Live log streams never end by themselves: end them, then drop their idle connections.
+    await core.logs.close();
+    setTimeout(() => server.closeIdleConnections(), 100).unref();
     await worker?.close();
+    server.closeIdleConnections();
     await closed;
     await core.close();
   });
