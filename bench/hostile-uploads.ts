@@ -16,7 +16,8 @@ const classes: [string, () => Promise<Buffer>, string][] = [
   ['bad-gzip', async () => Buffer.concat([gz(await makeTar(buildDirEntries())).subarray(0, 10), Buffer.alloc(200, 0xff)]), 'application/gzip'],
 ];
 const timeoutMs = Number(process.env.KPY_BENCH_TIMEOUT_MS ?? 60_000);
-for (const [name, make, type] of classes) {
+const only = process.env.KPY_BENCH_ONLY ? new RegExp(process.env.KPY_BENCH_ONLY) : undefined;
+for (const [name, make, type] of classes.filter(([n]) => !only || only.test(n))) {
   const body = await make();
   const svc = await spawnService({ env: { KPY_MAX_UPLOAD_MB: '96' } });
   const before = await svc.stats();
