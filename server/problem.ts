@@ -65,21 +65,22 @@ export function sendProblem(res: Response, e: KpyError, instance: string): void 
 }
 
 /** What a refused request may still send after its answer, before its connection is closed. */
-const LINGER_BYTES = 4 * 1024 * 1024;
+const LINGER_BYTES = 64 * 1024 * 1024;
 const LINGER_MS = 2000;
 
 /**
  * A refused request whose body is still coming: the answer goes out now,
- * and the rest of the body is read and discarded only up to LINGER_BYTES or
- * LINGER_MS, then the connection is closed. Closing at once would reset the
- * connection under a client still sending, which then never sees the
- * answer; reading on would let it send without end.
+ * then our side of the connection is closed (FIN) while the rest of the
+ * body is read and discarded, for at most LINGER_MS or LINGER_BYTES; then
+ * the connection is dropped. Dropping it at once would reset it under a
+ * client still sending, which then often never reads the answer; reading on
+ * would let it send without end.
  */
-function lingerThenClose(req: Parameters<ErrorRequestHandler>[1]): void {
+function lingerThenClose(req: Parameters<ErrorRequestHandler>[1], res: Parameters<ErrorRequestHandler>[2]): void {
   const sock = req.socket;
   let read = 0;
   const cut = () => {
-    if (!req.complete) sock.destroy();
+    if (!sock.destroyed) sock.destroy();
   };
   const timer = setTimeout(cut, LINGER_MS);
   timer.unref();
@@ -87,8 +88,8 @@ function lingerThenClose(req: Parameters<ErrorRequestHandler>[1]): void {
     read += c.length;
     if (read > LINGER_BYTES) cut();
   });
-  req.once('end', () => clearTimeout(timer));
-  req.once('close', () => clearTimeout(timer));
+  sock.once('close', () => clearTimeout(timer));
+  res.once('finish', () => sock.end());
   req.resume();
 }
 
@@ -100,6 +101,6 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, next) => {
   const e = classify(err);
   if (e.status >= 500) req.log.error({ err, code: e.code, reqId: req.id }, e.message);
   else req.log.info({ code: e.code }, e.message);
-  if (!req.complete) lingerThenClose(req);
+  if (!req.complete) lingerThenClose(req, res);
   sendProblem(res, e, String(req.id));
 };

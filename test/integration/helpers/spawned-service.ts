@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { defaultRedisUrl } from '../../../lib/config.js';
+import { ensureSigningKeys } from '../../../lib/signing/signing-keys.js';
 import { makeStandInSources } from './stand-in-sources.js';
 import { REPO_ROOT } from './test-core.js';
 
@@ -16,6 +18,19 @@ export interface ProcStats {
   /** peak RSS */
   hwmMiB: number;
   fds: number;
+}
+
+let keysDir: Promise<string> | undefined;
+
+/** A data directory holding generated signing keys, shared by the services of this test process. */
+function testKeys(): Promise<string> {
+  keysDir ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kpy-test-keys-'));
+    await ensureSigningKeys(dir, {});
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  })();
+  return keysDir;
 }
 
 /** Established TCP sockets of a process to a remote port (from /proc: its socket inodes, the netns table). */
@@ -76,6 +91,8 @@ export async function spawnService(opts: { role?: 'all' | 'api'; env?: Record<st
   const prefix = `kpytest-${id}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'kpy-svc-'));
   await cp(join(REPO_ROOT, 'data', 'images'), join(dataDir, 'images'), { recursive: true });
+  // Signing keys made once per test run (an RSA-4096 key takes seconds on a busy machine).
+  await cp(join(await testKeys(), 'keys'), join(dataDir, 'keys'), { recursive: true });
   const sources = opts.sources ?? (await makeStandInSources('ok', `svc-${id}`));
   const redisUrl = opts.env?.KPY_REDIS_URL ?? process.env.KPY_REDIS_URL ?? (await defaultRedisUrl(join(REPO_ROOT, 'data')));
   // KPY_TEST_DIST runs another build of the service (e.g. the code before a fix) under the same tests.
@@ -117,7 +134,7 @@ export async function spawnService(opts: { role?: 'all' | 'api'; env?: Record<st
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (c: Buffer) => logs.push(c.toString('utf8')));
     void exited.then((e) => reject(new Error(`the service exited (${e.code ?? e.signal}) before listening:\n${logs.join('\n')}`)));
-    setTimeout(() => reject(new Error(`the service did not listen within 60 s:\n${logs.join('\n')}`)), 60_000).unref();
+    setTimeout(() => reject(new Error(`the service did not listen within 180 s:\n${logs.join('\n')}`)), 180_000).unref();
   });
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
