@@ -65,8 +65,8 @@ export function sendProblem(res: Response, e: KpyError, instance: string): void 
 }
 
 /** What a refused request may still send after its answer, before its connection is closed. */
-const LINGER_BYTES = 64 * 1024 * 1024;
-const LINGER_MS = 2000;
+const LINGER_BYTES = 256 * 1024 * 1024;
+const LINGER_MS = 5000;
 
 /**
  * A refused request whose body is still coming: the answer goes out now,
