@@ -116,6 +116,9 @@ export async function spawnService(opts: { role?: 'all' | 'api'; env?: Record<st
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never outlive the test process (a cancelled or failed test skips its after hook).
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
   const logs: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
@@ -155,6 +158,7 @@ export async function spawnService(opts: { role?: 'all' | 'api'; env?: Record<st
       return list.split('\n').filter((l) => new RegExp(`name=${prefix}[:\\s]|name=${prefix}$|name=[^ ]*${prefix}`).test(l)).length;
     },
     async stop() {
+      process.off('exit', reap);
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
