@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Core } from '../lib/core.js';
 import { KpyError } from '../lib/errors.js';
 import { openapiDocument } from './openapi.js';
+import { FollowerGate } from './follower-gate.js';
 import { problemHandler } from './problem.js';
 import { rateLimit } from './rate-limit.js';
 import { redisGuard } from './redis-guard.js';
@@ -45,7 +46,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use(redisGuard(core.redis));
   // One budget per client for everything that can start work (builds, uploads).
   const writes = rateLimit(core.config.http.rateLimitPerMin);
-  app.use(buildsRouter(core, writes));
+  const followers = new FollowerGate(core.config.http.maxLogFollowers, core.config.http.maxLogFollowersPerClient);
+  app.use(buildsRouter(core, writes, followers));
   app.use(kernelsRouter(core, writes));
   app.use(headersRouter(core, writes));
   app.use(keysRouter(core));

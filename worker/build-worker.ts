@@ -27,8 +27,9 @@ const STALLED = /stalled more than allowable limit/;
 /**
  * The BullMQ worker: reaps this worker's orphaned containers, then runs each
  * job through the build pipeline, publishing stage, progress and log lines.
- * Build failures are final (UnrecoverableError); a crashed worker's job is
- * picked up again through BullMQ's stalled-job check.
+ * Failures whose code is retryable (error-codes.ts) are retried with
+ * backoff; all others are final (UnrecoverableError); a crashed worker's job
+ * is picked up again through BullMQ's stalled-job check.
  */
 export interface BuildWorker {
   worker: Worker<BuildPlan, { key: string }>;
@@ -50,6 +51,8 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<BuildWorker>
     const closeStage = () => {
       if (current) timings[current.stage] = Date.now() - current.at;
     };
+    // The live log is a view: failing to end it must not change the build's outcome.
+    const endLog = (state: string) => d.logs.end(key, state).catch((err: unknown) => p.log.warn({ err, buildId: key.slice(0, 12) }, 'cannot end the live log'));
     await d.logs.reset(key);
     await d.records.update(key, { state: 'running', stage: 'fetch', progress: 1, worker: p.workerId, startedAt: new Date().toISOString(), error: undefined, timings: {} });
     try {
@@ -68,7 +71,7 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<BuildWorker>
       }, job.id);
       closeStage();
       await d.records.update(key, { state: 'succeeded', stage: 'done', progress: 100, finishedAt: new Date().toISOString(), timings });
-      await d.logs.end(key, 'succeeded');
+      await endLog('succeeded');
       d.metrics.builds.inc({ state: 'succeeded', code: '' });
       d.metrics.duration.observe({ state: 'succeeded' }, (Date.now() - started) / 1000);
       return { key };
@@ -78,8 +81,15 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<BuildWorker>
       if (d.abandoned?.()) return new Promise<never>(() => undefined);
       const e = toKpyError(err);
       closeStage();
+      // A transient failure (the archive, Docker, Redis) is tried again while attempts are left;
+      // the build stays queued meanwhile. Anything else is final.
+      if (e.retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+        await d.records.update(key, { state: 'queued', stage: 'retrying', error: e.toJSON(), timings });
+        p.log.warn({ buildId: key.slice(0, 12), code: e.code, attempt: job.attemptsMade + 1 }, 'transient build failure; retrying');
+        throw new Error(`${e.code}: ${e.message}`);
+      }
       await d.records.update(key, { state: 'failed', error: e.toJSON(), finishedAt: new Date().toISOString(), timings });
-      await d.logs.end(key, 'failed');
+      await endLog('failed');
       d.metrics.builds.inc({ state: 'failed', code: e.code });
       d.metrics.duration.observe({ state: 'failed' }, (Date.now() - started) / 1000);
       throw new UnrecoverableError(`${e.code}: ${e.message}`);

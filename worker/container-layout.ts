@@ -51,6 +51,7 @@ export function buildContainerSpec(args: {
     image: args.imageId,
     name,
     volume: name,
+    volumeBytes: limits.workBytes,
     workDir: WORK_DIR,
     labels: {
       [LABEL_APP]: 'kpython',

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Worker } from 'bullmq';
 import type { BuildPlan } from '../lib/build-plan.js';
 import type { Core } from '../lib/core.js';
@@ -28,7 +29,7 @@ export const DEFAULT_CLOSE_GRACE_MS = 20_000;
 export async function startWorkerRuntime(core: Core, opts: { containers?: ContainerClient; runLabel?: string } = {}): Promise<WorkerRuntime> {
   const { config } = core;
   const log = core.log.child({ component: 'worker' });
-  const containers = opts.containers ?? new DockerContainerClient(config.dockerSocket);
+  const containers = opts.containers ?? new DockerContainerClient(config.dockerSocket, { volumeDir: join(config.dataDir, 'volumes') });
   await containers.ping();
   // Before reaping: only one live worker may own this id's containers.
   const lease = await acquireWorkerLease(core.redis, config.redis.prefix, config.build.workerId);

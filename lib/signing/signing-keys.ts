@@ -1,6 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfigError } from '../config.js';
 import { KpyError } from '../errors.js';
 import { runCommand } from '../run-command.js';
 import { ensureUploadSigningKeys, type UploadSigningConfig, type UploadSigningKeys } from './upload-signing-keys.js';
@@ -27,6 +28,15 @@ export async function ensureSigningKeys(
   dataDir: string,
   configured: { moduleKey?: string; moduleCert?: string; artifactKey?: string; upload?: UploadSigningConfig },
 ): Promise<SigningKeys> {
+  // A configured certificate is the operator's: never generate a key over it, never write it.
+  if (configured.moduleCert && !configured.moduleKey) {
+    throw new ConfigError(
+      `KPY_MODULE_SIGNING_CERT is set (${configured.moduleCert}) but KPY_MODULE_SIGNING_KEY is not: set both (the key that certificate certifies), or neither to use generated ones`,
+    );
+  }
+  if (configured.moduleKey && !configured.moduleCert) {
+    throw new ConfigError(`KPY_MODULE_SIGNING_KEY is set (${configured.moduleKey}) but KPY_MODULE_SIGNING_CERT is not: set both, or neither to use generated ones`);
+  }
   const dir = join(dataDir, 'keys');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const moduleKeyPath = configured.moduleKey ?? join(dir, 'module-signing.key');
@@ -34,6 +44,12 @@ export async function ensureSigningKeys(
   if (!configured.moduleKey && !(await exists(moduleKeyPath))) await generateModuleKey(moduleKeyPath, moduleCertPath);
   const certDer = await runCommand('openssl', ['x509', '-in', moduleCertPath, '-outform', 'DER']);
   if (certDer.code !== 0) throw new KpyError('SIGNING_FAILED', `bad module signing certificate: ${certDer.stderr.trim()}`);
+  if (configured.moduleKey) {
+    const key = createPrivateKey(await readFile(moduleKeyPath));
+    if (!new X509Certificate(certDer.stdout).checkPrivateKey(key)) {
+      throw new ConfigError(`KPY_MODULE_SIGNING_KEY (${moduleKeyPath}) is not the key of KPY_MODULE_SIGNING_CERT (${moduleCertPath})`);
+    }
+  }
 
   const { key: artifactKey, publicPem: artifactPublicPem, keyId: artifactKeyId } = await ensureArtifactKey(
     configured.artifactKey ?? join(dir, 'artifact-signing.key'),
