@@ -1,0 +1,6 @@
+a = []
+b = []
+for i in range(10000):
+    a = [a]
+    b = [b]
+print([1, a].index(b))

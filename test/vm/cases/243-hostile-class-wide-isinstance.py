@@ -1,0 +1,8 @@
+bases = tuple(type("B%d" % i, (), {}) for i in range(3000))
+W = type("W", bases, {})
+try:
+    r = isinstance(W(), int)
+except Exception as e:
+    print(type(e).__name__)
+else:
+    print(repr(r)[:80])

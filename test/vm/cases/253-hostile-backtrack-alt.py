@@ -1,0 +1,3 @@
+import re
+while True:
+    re.match('(a|a)*b', 'a' * 30)

@@ -1,0 +1,4 @@
+import re
+r = re.compile('(a+)+$')
+while True:
+    r.match('a' * 40 + '!')

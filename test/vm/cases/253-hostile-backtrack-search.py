@@ -1,0 +1,3 @@
+import re
+while True:
+    re.search('(a|aa)*c', 'a' * 50)

@@ -1,0 +1,3 @@
+import re
+while True:
+    re.sub('(x+x+)+y', '', 'x' * 40)
