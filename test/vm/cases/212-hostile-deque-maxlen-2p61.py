@@ -1,5 +1,5 @@
-from collections import deque
 try:
+    from collections import deque
     r = deque((), 2 ** 61)
 except Exception as e:
     print(type(e).__name__)

@@ -1,5 +1,5 @@
-from collections import deque
 try:
+    from collections import deque
     r = deque((1, 2), 2 ** 62)
 except Exception as e:
     print(type(e).__name__)

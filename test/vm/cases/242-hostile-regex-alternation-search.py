@@ -1,5 +1,5 @@
-import re
 try:
+    import re
     r = re.search('(' + '|'.join(str(i) for i in range(3000)) + ')x', '-2999x').group(1)
 except Exception as e:
     print(type(e).__name__)

@@ -1,5 +1,5 @@
-import re
 try:
+    import re
     r = re.match('(a|b)*c', 'ab' * 20000 + 'c').group(0) == 'ab' * 20000 + 'c'
 except Exception as e:
     print(type(e).__name__)

@@ -1,5 +1,5 @@
-import re
 try:
+    import re
     r = len(re.sub('(a)' * 3000, 'x', 'a' * 3000))
 except Exception as e:
     print(type(e).__name__)

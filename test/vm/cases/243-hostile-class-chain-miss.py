@@ -1,7 +1,7 @@
-C = object
-for i in range(2000):
-    C = type("C%d" % i, (C,), {})
 try:
+    C = object
+    for i in range(2000):
+        C = type("C%d" % i, (C,), {})
     r = C().missing
 except Exception as e:
     print(type(e).__name__)

@@ -1,9 +1,9 @@
-class M:
-    pass
-C = object
-for i in range(2000):
-    C = type("C%d" % i, (C, M), {})
 try:
+    class M:
+        pass
+    C = object
+    for i in range(2000):
+        C = type("C%d" % i, (C, M), {})
     r = issubclass(C, int)
 except Exception as e:
     print(type(e).__name__)

@@ -1,11 +1,14 @@
-class B:
-    def f(self):
-        return 0
-C = B
-for i in range(1500):
-    C = type("C%d" % i, (C,), {"f": lambda self, C=C: super(C, self).f() + 1})
-D = C
 try:
+    class B:
+        def f(self):
+            return 0
+    def f_of(K):
+        return lambda self: super(K, self).f() + 1
+    C = B
+    for i in range(1500):
+        C = type("C%d" % i, (C,), {})
+        C.f = f_of(C)
+    D = C
     r = D().f()
 except Exception as e:
     print(type(e).__name__)

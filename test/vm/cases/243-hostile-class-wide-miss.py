@@ -1,6 +1,6 @@
-bases = tuple(type("B%d" % i, (), {}) for i in range(3000))
-W = type("W", bases, {})
 try:
+    bases = tuple(type("B%d" % i, (), {}) for i in range(3000))
+    W = type("W", bases, {})
     r = W().missing
 except Exception as e:
     print(type(e).__name__)

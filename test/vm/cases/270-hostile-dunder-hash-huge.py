@@ -1,7 +1,7 @@
-class X:
-    def __hash__(self):
-        return 2 ** 100
 try:
+    class X:
+        def __hash__(self):
+            return 2 ** 100
     r = {X(): 1} and "ok"
 except Exception as e:
     print(type(e).__name__)

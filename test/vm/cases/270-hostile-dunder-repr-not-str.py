@@ -1,7 +1,7 @@
-class X:
-    def __repr__(self):
-        return 5
 try:
+    class X:
+        def __repr__(self):
+            return 5
     r = repr([X()])
 except Exception as e:
     print(type(e).__name__)
