@@ -1,3 +1,6 @@
 import re
 while True:
-    re.match('(a|a)*b', 'a' * 30)
+    try:
+        re.match('(a|a)*b', 'a' * 30)
+    except RuntimeError:
+        pass

@@ -1,4 +1,7 @@
 import re
 r = re.compile('(a+)+$')
 while True:
-    r.match('a' * 40 + '!')
+    try:
+        r.match('a' * 40 + '!')
+    except RuntimeError:
+        pass

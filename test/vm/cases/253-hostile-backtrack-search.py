@@ -1,3 +1,6 @@
 import re
 while True:
-    re.search('(a|aa)*c', 'a' * 50)
+    try:
+        re.search('(a|aa)*c', 'a' * 50)
+    except RuntimeError:
+        pass

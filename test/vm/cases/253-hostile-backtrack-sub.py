@@ -1,3 +1,6 @@
 import re
 while True:
-    re.sub('(x+x+)+y', '', 'x' * 40)
+    try:
+        re.sub('(x+x+)+y', '', 'x' * 40)
+    except RuntimeError:
+        pass

@@ -7,7 +7,9 @@ try:
 except BufferError:
     print('BufferError')
 else:
-    gc.collect()
-    reuse = [array.array('b', [0] * 16) for i in range(300)]
     m[0] = 65
-    print(sum(r[0] for r in reuse), a[0])
+    gc.collect()
+    reuse = [array.array('b', bytes(16)) for i in range(300)]
+    v = m[0]
+    m[0] = 66
+    print(sum(r[0] for r in reuse), v)

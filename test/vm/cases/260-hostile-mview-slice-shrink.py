@@ -8,11 +8,13 @@ try:
 except BufferError:
     print('BufferError')
 else:
-    gc.collect()
-    reuse = [bytearray(16) for i in range(300)]
     try:
         m[0] = 65
     except IndexError:
         print('IndexError')
     else:
-        print(sum(r[0] for r in reuse), b[0] if len(b) else None)
+        gc.collect()
+        reuse = [bytearray(16) for i in range(300)]
+        v = m[0]
+        m[0] = 66
+        print(sum(r[0] for r in reuse), v)
