@@ -61,7 +61,9 @@ while [ ${#remaining[@]} -gt 0 ]; do
 			died=$((died + 1))
 			;;
 		PASS*)
-			echo "$n PASS ${line#*) }" | sed 's/ PASS PASS.*/ PASS/'
+			note=${line#*): }
+			[ "$note" != "$line" ] || note=
+			echo "$n PASS $note"
 			passed=$((passed + 1))
 			;;
 		"")
