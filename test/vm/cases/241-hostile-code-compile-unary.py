@@ -1,5 +1,5 @@
 try:
-    r = compile('-' * 20000 + '1', 's', 'eval') and 'compiled'
+    r = compile('-' * 5000 + '1', 's', 'eval') and 'compiled'
 except Exception as e:
     print(type(e).__name__)
 else:

@@ -1,5 +1,5 @@
 try:
-    r = eval('abs' + '(' * 5000 + '1' + ')' * 5000) and 'compiled'
+    r = eval('abs' + '(' * 2000 + '1' + ')' * 2000) and 'compiled'
 except Exception as e:
     print(type(e).__name__)
 else:

@@ -1,5 +1,5 @@
 try:
-    r = eval('{1: ' * 3000 + '1' + '}' * 3000) and 'compiled'
+    r = eval('{1: ' * 1500 + '1' + '}' * 1500) and 'compiled'
 except Exception as e:
     print(type(e).__name__)
 else:

@@ -1,5 +1,5 @@
 try:
-    r = eval('lambda: ' * 3000 + '0') and 'compiled'
+    r = eval('lambda: ' * 1500 + '0') and 'compiled'
 except Exception as e:
     print(type(e).__name__)
 else:

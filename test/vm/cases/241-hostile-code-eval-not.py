@@ -1,5 +1,5 @@
 try:
-    r = eval('not ' * 10000 + '1') is not None and 'compiled'
+    r = eval('not ' * 3000 + '1') is not None and 'compiled'
 except Exception as e:
     print(type(e).__name__)
 else:

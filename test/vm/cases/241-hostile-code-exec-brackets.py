@@ -1,5 +1,5 @@
 try:
-    r = exec('x = ' + '[' * 5000 + ']' * 5000) or 'compiled'
+    r = exec('x = ' + '[' * 2000 + ']' * 2000) or 'compiled'
 except Exception as e:
     print(type(e).__name__)
 else:

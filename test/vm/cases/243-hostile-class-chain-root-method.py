@@ -1,6 +1,6 @@
 try:
     C = object
-    for i in range(2000):
+    for i in range(1000):
         C = type("C%d" % i, (C,), {})
     r = C().__class__.__name__
 except Exception as e:

@@ -2,7 +2,7 @@ try:
     class M:
         pass
     C = object
-    for i in range(2000):
+    for i in range(1000):
         C = type("C%d" % i, (C, M), {})
     r = type('D', (C, M), {'x': 1})().x
 except Exception as e:

@@ -2,7 +2,7 @@ try:
     class M:
         pass
     C = object
-    for i in range(2000):
+    for i in range(1000):
         C = type("C%d" % i, (C, M), {})
     r = C().missing
 except Exception as e:

@@ -1,5 +1,5 @@
 try:
-    bases = tuple(type("B%d" % i, (), {}) for i in range(3000))
+    bases = tuple(type("B%d" % i, (), {}) for i in range(1000))
     W = type("W", bases, {})
     r = isinstance(W(), int)
 except Exception as e:
