@@ -43,8 +43,11 @@ void nlr_jump_fail(void *val)
 }
 
 #if IS_ENABLED(CONFIG_KASAN_STACK)
-/* KASAN's runtime (mm/kasan/generic.c, exported for compiled code). */
-void __asan_allocas_unpoison(const void *stack_top, const void *stack_bottom);
+/*
+ * KASAN's runtime (mm/kasan/generic.c, exported for compiled code); gcc
+ * knows it as a builtin, with the bottom of the range as an integer.
+ */
+void __asan_allocas_unpoison(void *stack_top, long stack_bottom);
 #endif
 
 /*
@@ -58,7 +61,7 @@ void __asan_allocas_unpoison(const void *stack_top, const void *stack_bottom);
 void kpy_nlr_jump_hook(void *target)
 {
 #if IS_ENABLED(CONFIG_KASAN_STACK)
-	__asan_allocas_unpoison((void *)current_stack_pointer, target);
+	__asan_allocas_unpoison((void *)current_stack_pointer, (long)target);
 #endif
 }
 

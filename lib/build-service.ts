@@ -156,6 +156,15 @@ export class BuildService {
     if (!record && !meta) return undefined;
     const base: BuildRecord = record ?? { id, state: 'succeeded' };
     if (jobState === 'queued' || jobState === 'running') return { ...base, state: jobState };
+    // The queue failed the job without our worker's catch running (BullMQ's
+    // stall check after a crash): the record would say running forever.
+    if (!meta && jobState === 'failed' && (base.state === 'running' || base.state === 'queued')) {
+      return {
+        ...base,
+        state: 'failed',
+        error: base.error ?? { code: 'WORKER_LOST', message: `the worker running this build stopped responding (${job?.failedReason ?? 'lost'}); request it again` },
+      };
+    }
     if (meta && base.state !== 'failed') return { ...base, state: 'succeeded', meta, stage: 'done', progress: 100 };
     if (meta) return { ...base, meta };
     return base;

@@ -47,6 +47,10 @@ const EnvSchema = z.object({
   KPY_MODULE_SIGNING_KEY: optionalPath,
   KPY_MODULE_SIGNING_CERT: optionalPath,
   KPY_ARTIFACT_SIGNING_KEY: optionalPath,
+  /** module signing for builds from uploaded headers: its own key + certificate, or `generate`; none by default */
+  KPY_UPLOAD_SIGNING_KEY: optionalPath,
+  KPY_UPLOAD_SIGNING_CERT: optionalPath,
+  KPY_UPLOAD_SIGNING: z.enum(['none', 'generate']).default('none'),
   KPY_BUILDER_ID: z.string().optional(),
   KPY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -85,7 +89,12 @@ export interface Config {
     readonly workerId: string;
   };
   readonly dockerSocket: string;
-  readonly signing: { readonly moduleKey?: string; readonly moduleCert?: string; readonly artifactKey?: string };
+  readonly signing: {
+    readonly moduleKey?: string;
+    readonly moduleCert?: string;
+    readonly artifactKey?: string;
+    readonly upload: { readonly moduleKey?: string; readonly moduleCert?: string; readonly generate?: boolean };
+  };
   readonly builderId: string;
   readonly logLevel: string;
 }
@@ -113,6 +122,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
   const host = pickMirrors(await readHostAptSources(etcApt));
   const mirror = e.KPY_DEBIAN_MIRROR ?? host.archive;
   if (!mirror) throw new ConfigError('no Debian mirror: set KPY_DEBIAN_MIRROR (none found in the apt configuration)');
+  if (!e.KPY_UPLOAD_SIGNING_KEY !== !e.KPY_UPLOAD_SIGNING_CERT) {
+    throw new ConfigError('KPY_UPLOAD_SIGNING_KEY and KPY_UPLOAD_SIGNING_CERT go together');
+  }
   const securityMirror = e.KPY_DEBIAN_SECURITY_MIRROR ?? host.security ?? `${mirror}-security`;
   const config: Config = {
     http: { host: e.KPY_HOST, port: e.KPY_PORT, maxBodyBytes: e.KPY_MAX_BODY_BYTES, tokens: e.KPY_TOKENS, rateLimitPerMin: e.KPY_RATE_LIMIT_PER_MIN },
@@ -150,6 +162,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       ...(e.KPY_MODULE_SIGNING_KEY ? { moduleKey: resolve(e.KPY_MODULE_SIGNING_KEY) } : {}),
       ...(e.KPY_MODULE_SIGNING_CERT ? { moduleCert: resolve(e.KPY_MODULE_SIGNING_CERT) } : {}),
       ...(e.KPY_ARTIFACT_SIGNING_KEY ? { artifactKey: resolve(e.KPY_ARTIFACT_SIGNING_KEY) } : {}),
+      upload: e.KPY_UPLOAD_SIGNING_KEY && e.KPY_UPLOAD_SIGNING_CERT
+        ? { moduleKey: resolve(e.KPY_UPLOAD_SIGNING_KEY), moduleCert: resolve(e.KPY_UPLOAD_SIGNING_CERT) }
+        : { generate: e.KPY_UPLOAD_SIGNING === 'generate' },
     },
     builderId: e.KPY_BUILDER_ID ?? `urn:kpython:builder:${hostname()}`,
     logLevel: e.KPY_LOG_LEVEL,

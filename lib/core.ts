@@ -62,9 +62,14 @@ export async function createCore(
   const debs = new DebCache(join(config.cacheDir, 'debs'));
   const headers = new HeadersStore(join(config.dataDir, 'headers'));
   const store = new ArtifactStore(config.dataDir);
+  // What a crashed commit left (its writer is gone) goes before anything reads the store.
+  const swept = await store.sweep();
+  if (swept.removed.length) log.warn({ removed: swept.removed }, 'removed scratch directories of crashed store commits');
   const records = new BuildRecords(redis, config.redis.prefix);
   const logs = new LogBus(redis, config.redis.prefix);
   const queue = createBuildQueue(config.redis.queue, config.redis.prefix, redis);
+  // A Redis outage surfaces as 'error' events; unheard, one would end the process.
+  queue.on('error', (err) => log.warn({ err: err.message }, 'build queue: Redis error'));
   const sources = await snapshotSources(config.sourceDir);
   const builderScript = await readFile(BUILDER_SCRIPT_PATH);
   const keys = await ensureSigningKeys(config.dataDir, config.signing);

@@ -1,5 +1,6 @@
+import type { KernelResolver } from '../lib/archive-resolver.js';
 import type { ArtifactStore, BuildMeta } from '../lib/artifact-store.js';
-import type { BuildPlan } from '../lib/build-plan.js';
+import { trustOf, type BuildPlan } from '../lib/build-plan.js';
 import { toolchainIdentity, type BuilderImage } from '../lib/builder-images.js';
 import type { Config } from '../lib/config.js';
 import type { DebCache } from '../lib/deb-cache.js';
@@ -15,11 +16,14 @@ import { buildContainerSpec, WORK_DIR } from './container-layout.js';
 import { packInputs } from './input-tar.js';
 import { readOutputs } from './output-tar.js';
 import { runBuildContainer } from './run-container.js';
+import { verifyJob } from './verify-job.js';
 
 export interface PipelineDeps {
   containers: ContainerClient;
   debs: DebCache;
   headers: HeadersStore;
+  /** this worker's own view of the Debian archive: job inputs are checked against it */
+  resolver: KernelResolver;
   /** this worker's recorded builder images */
   images: () => Promise<BuilderImage[]>;
   sources: SourceSnapshot;
@@ -53,7 +57,8 @@ const MAX_OUTPUT = 256 * 1024 * 1024;
  * store atomically. Returns the stored meta; throws KpyError with the stable
  * code of the failure, after keeping the log.
  */
-export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: BuildReporter): Promise<BuildMeta> {
+export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: BuildReporter, jobId: string | undefined = job.key): Promise<BuildMeta> {
+  let plan = job;
   const log = deps.log.child({ buildId: plan.key.slice(0, 12), kernel: plan.inputs.headers.release });
   const lines: string[] = [];
   const say = (text: string) => {
@@ -62,6 +67,7 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
   };
   const startedAt = new Date();
   try {
+    plan = await verifyJob(jobId, job, deps);
     if (plan.inputs.sources.digest !== deps.sources.digest || plan.inputs.sources.builderScript !== sha256Hex(deps.builderScript)) {
       throw new KpyError('SOURCES_CHANGED', 'this worker holds different kpython sources than the build key names');
     }
@@ -138,7 +144,7 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
     await report.stage('sign', 92);
     const finishedAt = new Date();
     const buildLog = Buffer.from(`${lines.join('\n')}\n`);
-    const signed = await deps.signer.sign({
+    const { files: signed, moduleSignature } = await deps.signer.sign({
       plan,
       unsigned,
       log: buildLog,
@@ -146,7 +152,12 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
       finishedOn: finishedAt.toISOString(),
     });
     // Not in build.log: the provenance already names that file's digest.
-    report.line('[kpython] signed: module signature (PKCS#7), detached signature, provenance');
+    const trust = trustOf(plan.inputs.headers);
+    report.line(
+      trust === 'archive'
+        ? '[kpython] signed: module signature (PKCS#7), detached signature, provenance'
+        : `[kpython] uploaded headers: ${moduleSignature === 'none' ? 'no module signature' : 'module signed with the upload key'}; detached signature and provenance with the uploads key`,
+    );
 
     await report.stage('store', 97);
     const files = new Map<string, Buffer>([...Object.entries(signed), ['build.log', buildLog]]);
@@ -155,6 +166,8 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
       release: plan.inputs.headers.release,
       unsignedSha256,
       vermagic,
+      trust,
+      moduleSignature,
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),

@@ -17,7 +17,12 @@ export interface BuildWorkerDeps {
   records: BuildRecords;
   logs: LogBus;
   metrics: Metrics;
+  /** true once shutdown gave up waiting: a build failing then was cut by us, not by its own fault */
+  abandoned?: () => boolean;
 }
+
+/** BullMQ's reason for a job whose worker lost its lock too often (crash, SIGKILL, a stalled event loop). */
+const STALLED = /stalled more than allowable limit/;
 
 /**
  * The BullMQ worker: reaps this worker's orphaned containers, then runs each
@@ -25,7 +30,13 @@ export interface BuildWorkerDeps {
  * Build failures are final (UnrecoverableError); a crashed worker's job is
  * picked up again through BullMQ's stalled-job check.
  */
-export async function startBuildWorker(d: BuildWorkerDeps): Promise<Worker<BuildPlan, { key: string }>> {
+export interface BuildWorker {
+  worker: Worker<BuildPlan, { key: string }>;
+  /** resolves once no build runs in this process (for a bounded, graceful shutdown) */
+  idle(): Promise<void>;
+}
+
+export async function startBuildWorker(d: BuildWorkerDeps): Promise<BuildWorker> {
   const { pipeline: p } = d;
   const reaped = await p.containers.reap({ [LABEL_APP]: 'kpython', [LABEL_WORKER]: p.workerId });
   if (reaped.containers || reaped.volumes || reaped.inUse.length) p.log.warn(reaped, 'removed orphaned build containers and volumes');
@@ -40,7 +51,7 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<Worker<Build
       if (current) timings[current.stage] = Date.now() - current.at;
     };
     await d.logs.reset(key);
-    await d.records.update(key, { state: 'running', stage: 'fetch', progress: 1, startedAt: new Date().toISOString(), error: undefined, timings: {} });
+    await d.records.update(key, { state: 'running', stage: 'fetch', progress: 1, worker: p.workerId, startedAt: new Date().toISOString(), error: undefined, timings: {} });
     try {
       await runBuild(plan, p, {
         stage: async (stage, progress) => {
@@ -54,7 +65,7 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<Worker<Build
           d.metrics.containers.inc();
           await d.records.countContainer(key);
         },
-      });
+      }, job.id);
       closeStage();
       await d.records.update(key, { state: 'succeeded', stage: 'done', progress: 100, finishedAt: new Date().toISOString(), timings });
       await d.logs.end(key, 'succeeded');
@@ -62,6 +73,9 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<Worker<Build
       d.metrics.duration.observe({ state: 'succeeded' }, (Date.now() - started) / 1000);
       return { key };
     } catch (err) {
+      // Abandoned at shutdown: record nothing; the job keeps its lock until it
+      // expires, and the stall check hands it to a live worker.
+      if (d.abandoned?.()) return new Promise<never>(() => undefined);
       const e = toKpyError(err);
       closeStage();
       await d.records.update(key, { state: 'failed', error: e.toJSON(), finishedAt: new Date().toISOString(), timings });
@@ -72,15 +86,42 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<Worker<Build
     }
   };
 
+  const running = new Set<Promise<unknown>>();
   const worker = new Worker<BuildPlan, { key: string }>(
     d.queueName,
     async (job) => {
       if (job.name !== BUILD_JOB) throw new UnrecoverableError(`unknown job ${job.name}`);
-      return processor(job);
+      const p = processor(job);
+      const tracked = p.catch(() => undefined);
+      running.add(tracked);
+      void tracked.finally(() => running.delete(tracked));
+      return p;
     },
     { connection: d.connection, prefix: d.prefix, concurrency: d.concurrency, maxStalledCount: 1 },
   );
   worker.on('error', (err) => p.log.error({ err }, 'worker error'));
+  // A job failed by the stall check never ran our catch: record it, so it shows failed, not running.
+  worker.on('failed', (job, err) => {
+    if (!job?.id || !STALLED.test(err.message)) return;
+    void markWorkerLost(d, job.id, err.message).catch((e: unknown) => p.log.error({ err: e, buildId: job.id }, 'cannot record a stalled build'));
+  });
   await worker.waitUntilReady();
-  return worker;
+  return {
+    worker,
+    async idle() {
+      while (running.size) await Promise.all(running);
+    },
+  };
+}
+
+export async function markWorkerLost(d: Pick<BuildWorkerDeps, 'records' | 'logs' | 'metrics'>, key: string, reason: string): Promise<void> {
+  const rec = await d.records.get(key);
+  if (rec && rec.state !== 'queued' && rec.state !== 'running') return;
+  await d.records.update(key, {
+    state: 'failed',
+    error: { code: 'WORKER_LOST', message: `the worker running this build stopped responding (${reason}); request it again` },
+    finishedAt: new Date().toISOString(),
+  });
+  await d.logs.end(key, 'failed');
+  d.metrics.builds.inc({ state: 'failed', code: 'WORKER_LOST' });
 }

@@ -42,9 +42,16 @@ export interface ContainerClient {
   remove(id: string): Promise<void>;
   /** remove containers and volumes whose labels include all of `labels` (volumes still in use are listed, not removed) */
   reap(labels: Record<string, string>): Promise<{ containers: number; volumes: number; inUse: string[] }>;
+  /**
+   * remove every kpython container and volume whose deadline label (epoch ms)
+   * has passed, whoever started it: a build past its deadline is dead anyway
+   */
+  reapExpired(now: number): Promise<{ containers: number; volumes: number }>;
 }
 
 export const LABEL_APP = 'org.kpython.app';
 export const LABEL_BUILD = 'org.kpython.build';
 export const LABEL_WORKER = 'org.kpython.worker';
 export const LABEL_RUN = 'org.kpython.run';
+/** epoch ms after which the container is dead by its own timeout and any worker may remove it */
+export const LABEL_DEADLINE = 'org.kpython.deadline';

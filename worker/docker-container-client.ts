@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { KpyError } from '../lib/errors.js';
-import type { BuildContainerSpec, ContainerClient } from './container-client.js';
+import { LABEL_APP, LABEL_DEADLINE, type BuildContainerSpec, type ContainerClient } from './container-client.js';
 
 /**
  * ContainerClient over the Docker Engine API (dockerode). Containers run with
@@ -61,7 +61,8 @@ export class DockerContainerClient implements ContainerClient {
           SecurityOpt: ['no-new-privileges'],
           ReadonlyRootfs: true,
           Privileged: false,
-          Init: true,
+          // No docker-init: the command's `timeout` is PID 1, which the build cannot kill.
+          Init: false,
           Mounts: [{ Type: 'volume', Source: spec.volume, Target: spec.workDir, ReadOnly: false }],
           Tmpfs: Object.fromEntries(
             Object.entries(spec.tmpfs).map(([path, size]) => [path, `rw,exec,nosuid,nodev,size=${size}`]),
@@ -119,7 +120,8 @@ export class DockerContainerClient implements ContainerClient {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
-      if (statusOf(err) !== 404) throw containerError('remove', err);
+      // 409: a removal is already under way (a reaper and the pipeline's cleanup racing)
+      if (statusOf(err) !== 404 && statusOf(err) !== 409) throw containerError('remove', err);
     }
   }
 
@@ -141,6 +143,27 @@ export class DockerContainerClient implements ContainerClient {
       }
     }
     return { containers: containers.length, volumes, inUse };
+  }
+
+  async reapExpired(now: number): Promise<{ containers: number; volumes: number }> {
+    const label = [`${LABEL_APP}=kpython`, LABEL_DEADLINE];
+    const past = (labels: Record<string, string> | undefined) => {
+      const at = Number(labels?.[LABEL_DEADLINE]);
+      return Number.isFinite(at) && at > 0 && at < now;
+    };
+    const containers = (await wrap('list', () => this.docker.listContainers({ all: true, filters: { label } }))).filter((c) => past(c.Labels));
+    for (const c of containers) await this.remove(c.Id);
+    const { Volumes } = await wrap('volume list', () => this.docker.listVolumes({ filters: { label } }));
+    let volumes = 0;
+    for (const v of (Volumes ?? []).filter((x) => past(x.Labels ?? undefined))) {
+      try {
+        await this.docker.getVolume(v.Name).remove({ force: true });
+        volumes++;
+      } catch (err) {
+        if (statusOf(err) !== 404 && statusOf(err) !== 409) throw containerError('volume remove', err);
+      }
+    }
+    return { containers: containers.length, volumes };
   }
 }
 

@@ -22,6 +22,8 @@ export function kernelsRouter(core: Core, writes: RequestHandler): Router {
         const built = plan ? await core.store.has(plan.key) : false;
         return {
           ...k,
+          // every listed release builds from archive-verified Debian headers
+          trust: 'archive',
           compiler: plan ? { kernel: plan.kernelCompiler.text, image: plan.image.name, match: plan.toolchainMatch } : null,
           built,
           build: plan && built ? `/v1/builds/${plan.key}` : null,
