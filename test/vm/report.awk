@@ -11,7 +11,7 @@ function kernel_line(s) {
 }
 
 function bad(s) {
-	return s ~ /BUG|Oops|WARNING|soft lockup|stack-protector|general protection|Call Trace|kernel stack overflow|stack guard page|Kernel panic|blocked for more than/
+	return s ~ /BUG|Oops|WARNING|soft lockup|stack-protector|general protection|Call Trace|kernel stack overflow|stack guard page|Kernel panic|blocked for more than|detected stalls on CPUs|rcu_(sched|preempt) self-detected stall/
 }
 
 function note_hit(where, s) {

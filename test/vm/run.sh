@@ -17,6 +17,7 @@
 #   KPY_VM_MODULE_ARGS  insmod parameters (default: timeout_ms=2000)
 #   KPY_VM_TIMEOUT      wall-clock limit for the VM in seconds (default: 300)
 #   KPY_VM_APPEND       extra kernel command line
+#   KPY_VM_PANIC_ARGS   what panics the VM (default: oops=panic softlockup_panic=1)
 #   KPY_VM_QEMU_ARGS    extra qemu arguments (e.g. -icount shift=0)
 #   KPY_VM_OUT          where logs and the initramfs go (default: .cache/vm/run)
 #   KPY_VM_CASES        cases directory (default: test/vm/cases)
@@ -139,6 +140,13 @@ initrd=$out/initrd.cpio.gz
 	rig_error "mkinitramfs.sh failed"
 
 # --- boot ----------------------------------------------------------------------
+# An oops or a soft lockup ends the VM at once (panic=-1 reboots, -no-reboot
+# stops qemu): the case that caused it is reported as the one without a
+# result, and no later case waits on a lock the dead task still holds. Both
+# already fail the kernel-log scan, so this adds no false alarm. Not
+# panic_on_warn: boot-time WARNINGs before the insmod are harmless, and a
+# WARNING after it fails the scan anyway with the rest of the suite run.
+panic_args=${KPY_VM_PANIC_ARGS-oops=panic softlockup_panic=1}
 console=$out/console.log
 log "booting $abi with $ncases case(s), module args '$module_args'" \
 	"(limit ${vm_timeout} s, console: $console)"
@@ -149,7 +157,7 @@ t_first=
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-m 512 -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 $panic_args loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
 	${KPY_VM_QEMU_ARGS:-} </dev/null 2>&1 |
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}

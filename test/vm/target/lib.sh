@@ -118,3 +118,22 @@ finish() {
 	fi
 	exit 0
 }
+
+# klog_lines: how many lines the kernel log holds now (to count what a case
+# added to it).
+klog_lines() {
+	dmesg | wc -l
+}
+
+# flood_case LABEL STATUS MAX_LINES CODE: CODE ends with STATUS, its output
+# reaches the caller, and it adds at most MAX_LINES lines to the kernel log.
+flood_case() {
+	_before=$(klog_lines)
+	kpython -c "$4" >/tmp/flood.out 2>/tmp/flood.err
+	_st=$?
+	_n=$(($(klog_lines) - _before))
+	note "$1: exit $_st, $(wc -c </tmp/flood.out) bytes of output, $_n new kernel log lines"
+	check_status "$1" "$2" "$_st"
+	[ -s /tmp/flood.out ] || fail "$1: no output reached the caller"
+	[ "$_n" -le "$3" ] || fail "$1: $_n kernel log lines (at most $3)"
+}

@@ -1,0 +1,3 @@
+import array
+a = array.array('q', [1, 2])
+a *= 2 ** 61

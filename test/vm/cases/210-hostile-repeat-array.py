@@ -1,0 +1,2 @@
+import array
+array.array('i', [1]) * 2 ** 62

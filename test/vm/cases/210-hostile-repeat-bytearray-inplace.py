@@ -1,0 +1,2 @@
+b = bytearray(b'abcd')
+b *= 2 ** 62

@@ -1,0 +1,1 @@
+bytearray(b'ab') * 2 ** 62

@@ -1,0 +1,6 @@
+try:
+    r = 'a'.center(-5)
+except Exception as e:
+    print(type(e).__name__)
+else:
+    print(repr(r)[:80])

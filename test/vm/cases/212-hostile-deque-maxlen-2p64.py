@@ -1,0 +1,2 @@
+from collections import deque
+deque((), 2 ** 64)

@@ -1,0 +1,2 @@
+import struct
+struct.calcsize('99999999999999999Q')

@@ -1,0 +1,2 @@
+import struct
+struct.calcsize('2305843009213693952Q')

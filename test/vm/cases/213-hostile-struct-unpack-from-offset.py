@@ -1,0 +1,2 @@
+import struct
+struct.unpack_from('I', b'abcd', 2 ** 63 - 1)

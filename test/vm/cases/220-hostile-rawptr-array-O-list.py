@@ -1,0 +1,3 @@
+import array
+a = array.array('O', [1])
+print(a[0])

@@ -1,0 +1,2 @@
+import array
+print(array.array('P', [1]))

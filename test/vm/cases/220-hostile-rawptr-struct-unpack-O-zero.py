@@ -1,0 +1,2 @@
+import struct
+print(struct.unpack('O', bytes(8)))

@@ -1,0 +1,2 @@
+import struct
+print(struct.unpack('P', bytes(8)))

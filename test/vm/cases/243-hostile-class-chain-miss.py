@@ -1,0 +1,9 @@
+try:
+    C = object
+    for i in range(1000):
+        C = type("C%d" % i, (C,), {})
+    r = C().missing
+except Exception as e:
+    print(type(e).__name__)
+else:
+    print(repr(r)[:80])

@@ -1,0 +1,11 @@
+try:
+    class M:
+        pass
+    C = object
+    for i in range(1000):
+        C = type("C%d" % i, (C, M), {})
+    r = issubclass(C, int)
+except Exception as e:
+    print(type(e).__name__)
+else:
+    print(repr(r)[:80])

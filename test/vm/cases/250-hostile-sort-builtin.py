@@ -1,0 +1,2 @@
+while True:
+    sorted(range(50000))

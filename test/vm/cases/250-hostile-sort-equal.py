@@ -1,0 +1,3 @@
+l = [7] * 50000
+while True:
+    l.sort()

@@ -1,0 +1,4 @@
+l = list(range(50000))
+while True:
+    l.sort(reverse=True)
+    l.reverse()

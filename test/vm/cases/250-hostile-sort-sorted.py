@@ -1,0 +1,3 @@
+l = list(range(50000))
+while True:
+    l.sort()

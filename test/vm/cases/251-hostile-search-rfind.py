@@ -1,0 +1,4 @@
+s = 'a' * 400000
+p = 'a' * 200000 + 'b'
+while True:
+    s.rfind(p)

@@ -1,0 +1,3 @@
+s = '6' * 300000
+while True:
+    int(s, 7)

@@ -1,0 +1,3 @@
+s = '9' * 300000
+while True:
+    int(s)

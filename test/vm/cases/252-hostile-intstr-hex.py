@@ -1,0 +1,3 @@
+s = 'f' * 300000
+while True:
+    int(s, 16)

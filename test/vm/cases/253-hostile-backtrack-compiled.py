@@ -1,0 +1,7 @@
+import re
+r = re.compile('(a+)+$')
+while True:
+    try:
+        r.match('a' * 40 + '!')
+    except RuntimeError:
+        pass

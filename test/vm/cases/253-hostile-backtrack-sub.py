@@ -1,0 +1,6 @@
+import re
+while True:
+    try:
+        re.sub('(x+x+)+y', '', 'x' * 40)
+    except RuntimeError:
+        pass

@@ -1,0 +1,5 @@
+t = ()
+for i in range(40):
+    t = (t, t)
+while True:
+    hash(t)

@@ -1,0 +1,15 @@
+class A:
+    pass
+for i in range(30):
+    class L(A):
+        pass
+    class R(A):
+        pass
+    class A(L, R):
+        pass
+a = A()
+while True:
+    try:
+        super(A, a).missing
+    except AttributeError:
+        pass

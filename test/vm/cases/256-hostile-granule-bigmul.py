@@ -1,0 +1,3 @@
+x = 7 ** 3000
+while True:
+    x * x

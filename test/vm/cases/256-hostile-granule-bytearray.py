@@ -1,0 +1,2 @@
+while True:
+    bytearray(300000)

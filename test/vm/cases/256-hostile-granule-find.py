@@ -1,0 +1,3 @@
+s = 'a' * 200000
+while True:
+    s.find('b')

@@ -1,0 +1,3 @@
+s = '9' * 1500
+while True:
+    int(s)

@@ -1,0 +1,3 @@
+s = 'ab' * 50000
+while True:
+    s.replace('a', 'c')

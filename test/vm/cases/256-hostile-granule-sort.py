@@ -1,0 +1,3 @@
+l = list(range(3000))
+while True:
+    l.sort()

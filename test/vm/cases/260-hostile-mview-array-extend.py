@@ -1,0 +1,14 @@
+import array, gc
+a = array.array('i', [0] * 16)
+m = memoryview(a)
+try:
+    a.extend(array.array('i', [0] * 30000))
+except BufferError:
+    print('BufferError')
+else:
+    m[0] = 65
+    gc.collect()
+    reuse = [array.array('i', bytes(16)) for i in range(300)]
+    v = m[0]
+    m[0] = 66
+    print(sum(r[0] for r in reuse), v)
