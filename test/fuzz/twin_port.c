@@ -1,0 +1,35 @@
+/*
+ * Stand-in for kernel_mod/kpy_port.c: garbage collection over registers
+ * and the (small) stack through upstream's gchelper, the handler nobody
+ * should reach, and open() that has no file system behind it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "py/gc.h"
+#include "py/nlr.h"
+#include "py/runtime.h"
+#include "py/mperrno.h"
+#include "shared/runtime/gchelper.h"
+
+void gc_collect(void)
+{
+	gc_collect_start();
+	gc_helper_collect_regs_and_stack();
+	gc_collect_end();
+}
+
+/* In the kernel this is BUG(): a finding here too. */
+void nlr_jump_fail(void *val)
+{
+	fprintf(stderr, "twin: uncaught exception %p outside every handler\n",
+		val);
+	abort();
+}
+
+static mp_obj_t twin_builtin_open(size_t n_args, const mp_obj_t *args,
+				  mp_map_t *kwargs)
+{
+	mp_raise_OSError(MP_ENODEV);
+}
+MP_DEFINE_CONST_FUN_OBJ_KW(mp_builtin_open_obj, 1, twin_builtin_open);
