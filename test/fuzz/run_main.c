@@ -2,7 +2,8 @@
  * Plain mode, for reproducing: twin-run FILE... runs each script as
  * kpython would (output to stdout), prints how it ended on stderr.
  * Exit status: 0 when every script ended normally (output, exception,
- * time limit); a crash or sanitizer report ends the process instead.
+ * time limit); a crash, a sanitizer report or the deadline watchdog
+ * (twin_hal.c) ends the process instead.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +37,12 @@ static char *slurp(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
 	const char *t = getenv("KPY_TWIN_TIMEOUT_MS");
+	const char *o = getenv("KPY_TWIN_OVERRUN_MS");
 	int i;
 
 	twin_timeout_ms = t && *t ? (unsigned int)strtoul(t, NULL, 10) : 1000;
+	if (o && *o)
+		twin_overrun_ms = (unsigned int)strtoul(o, NULL, 10);
 	twin_echo = getenv("KPY_TWIN_QUIET") == NULL;
 	if (argc < 2) {
 		fprintf(stderr, "usage: twin-run FILE.py...\n");

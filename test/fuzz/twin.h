@@ -28,6 +28,8 @@ enum twin_status {
 
 /* twin_hal.c: per-execution context seen by the hooks. */
 extern unsigned int twin_timeout_ms;
+/* How long past the deadline a script may take to stop. */
+extern unsigned int twin_overrun_ms;
 extern bool twin_echo;
 void twin_hal_begin(void);
 void twin_hal_end(void);

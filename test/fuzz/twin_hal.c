@@ -4,8 +4,10 @@
  * timer (POSIX timer, as an hrtimer in the kernel); the hooks only test
  * it, in the same places as the kernel's.
  */
+#include <sanitizer/common_interface_defs.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,11 +19,12 @@
 #include "twin.h"
 
 unsigned int twin_timeout_ms = 1000;
+unsigned int twin_overrun_ms = 2000;
 bool twin_echo;
 
 static volatile sig_atomic_t twin_deadline_hit;
 static enum twin_status twin_abort;
-static timer_t twin_timer;
+static timer_t twin_timer, twin_watchdog;
 static bool twin_timer_made;
 static size_t twin_out_len;
 /* kpy_max_output_kb's default: output past it is dropped. */
@@ -32,32 +35,56 @@ static void twin_deadline_fired(int sig)
 	twin_deadline_hit = 1;
 }
 
-static void twin_timer_init(void)
+/*
+ * The soft-lockup detector's counterpart: a script still running
+ * twin_overrun_ms past its deadline sits in a loop no hook reaches. Show
+ * where (the stack of the interrupted code) and end as a finding.
+ */
+static void twin_watchdog_fired(int sig)
+{
+	static const char msg[] =
+		"twin: deadline overrun: script still running past its time limit\n";
+
+	write(2, msg, sizeof(msg) - 1);
+	__sanitizer_print_stack_trace();
+	write(2, "SUMMARY: twin: deadline overrun\n", 32);
+	abort();
+}
+
+static void twin_timer_make(int sig, void (*handler)(int), int flags,
+			    timer_t *t)
 {
 	struct sigevent sev = { 0 };
 	struct sigaction sa = { 0 };
 
-	sa.sa_handler = twin_deadline_fired;
-	/* On the alternate stack: the script's stack may be nearly full. */
-	sa.sa_flags = SA_RESTART | SA_ONSTACK;
+	sa.sa_handler = handler;
+	sa.sa_flags = SA_RESTART | flags;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGRTMIN, &sa, NULL);
+	sigaction(sig, &sa, NULL);
 	sev.sigev_notify = SIGEV_SIGNAL;
-	sev.sigev_signo = SIGRTMIN;
-	if (timer_create(CLOCK_MONOTONIC, &sev, &twin_timer) != 0) {
+	sev.sigev_signo = sig;
+	if (timer_create(CLOCK_MONOTONIC, &sev, t) != 0) {
 		perror("twin: timer_create");
 		_exit(2);
 	}
+}
+
+static void twin_timer_init(void)
+{
+	/* On the alternate stack: the script's stack may be nearly full. */
+	twin_timer_make(SIGRTMIN, twin_deadline_fired, SA_ONSTACK, &twin_timer);
+	/* On the script's stack, so that the trace unwinds through it. */
+	twin_timer_make(SIGRTMIN + 1, twin_watchdog_fired, 0, &twin_watchdog);
 	twin_timer_made = true;
 }
 
-static void twin_timer_arm(unsigned int ms)
+static void twin_timer_arm(timer_t t, unsigned int ms)
 {
 	struct itimerspec its = { 0 };
 
 	its.it_value.tv_sec = ms / 1000;
 	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
-	timer_settime(twin_timer, 0, &its, NULL);
+	timer_settime(t, 0, &its, NULL);
 }
 
 void twin_hal_begin(void)
@@ -67,13 +94,18 @@ void twin_hal_begin(void)
 	twin_out_len = 0;
 	twin_abort = TWIN_OK;
 	twin_deadline_hit = 0;
-	if (twin_timeout_ms)
-		twin_timer_arm(twin_timeout_ms);
+	if (twin_timeout_ms) {
+		twin_timer_arm(twin_timer, twin_timeout_ms);
+		if (twin_overrun_ms)
+			twin_timer_arm(twin_watchdog,
+				       twin_timeout_ms + twin_overrun_ms);
+	}
 }
 
 void twin_hal_end(void)
 {
-	twin_timer_arm(0);
+	twin_timer_arm(twin_timer, 0);
+	twin_timer_arm(twin_watchdog, 0);
 }
 
 enum twin_status twin_hal_abort_reason(void)
