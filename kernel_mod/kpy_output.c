@@ -6,6 +6,11 @@
  * The buffer grows on demand while the script runs, so allocation happens
  * deep in the interpreter; the stack headroom (kpy_stack.c) is measured
  * with this allocation path in mind.
+ *
+ * The log mirror is rate-limited across executions (a script printing in a
+ * loop, or a loop of scripts, cannot flood the kernel log); the caller
+ * still gets every byte up to max_output_kb, and the log says how many
+ * lines it left out.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,7 +19,14 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/printk.h>
+#include <linux/ratelimit.h>
 #include "kpy.h"
+
+/* At most 200 lines in any 5 seconds reach the log; we count the rest. */
+static struct ratelimit_state kpy_log_ratelimit =
+	RATELIMIT_STATE_INIT_FLAGS(kpy_log_ratelimit, 5 * HZ, 200,
+				   RATELIMIT_MSG_ON_RELEASE);
+static unsigned long kpy_log_dropped;
 
 static const char kpy_truncated_note[] = "\n[kpython: output truncated]\n";
 
@@ -25,11 +37,24 @@ void kpy_output_init(struct kpy_output *out, size_t limit, bool mirror)
 	out->mirror = mirror;
 }
 
+/* Callers are serialized by the run lock, which guards kpy_log_dropped. */
+static void kpy_output_log_line(struct kpy_output *out)
+{
+	if (__ratelimit(&kpy_log_ratelimit))
+		pr_info("%.*s\n", (int)out->line_len, out->line);
+	else
+		kpy_log_dropped++;
+	out->line_len = 0;
+}
+
 void kpy_output_flush_log(struct kpy_output *out)
 {
-	if (out->line_len) {
-		pr_info("%.*s\n", (int)out->line_len, out->line);
-		out->line_len = 0;
+	if (out->line_len)
+		kpy_output_log_line(out);
+	if (kpy_log_dropped && __ratelimit(&kpy_log_ratelimit)) {
+		pr_info("%lu lines of output not logged (rate limit)\n",
+			kpy_log_dropped);
+		kpy_log_dropped = 0;
 	}
 }
 
@@ -39,12 +64,11 @@ static void kpy_output_log(struct kpy_output *out, const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '\n') {
-			pr_info("%.*s\n", (int)out->line_len, out->line);
-			out->line_len = 0;
+			kpy_output_log_line(out);
 			continue;
 		}
 		if (out->line_len == sizeof(out->line))
-			kpy_output_flush_log(out);
+			kpy_output_log_line(out);
 		out->line[out->line_len++] = s[i];
 	}
 }
