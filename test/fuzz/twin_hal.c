@@ -1,8 +1,9 @@
 /*
- * Stand-in for kernel_mod/kpy_hal.c: MicroPython's HAL and the hooks
- * through which kpython stops a script. The deadline is a flag set by a
- * timer (POSIX timer, as an hrtimer in the kernel); the hooks only test
- * it, in the same places as the kernel's.
+ * Stand-in for kernel_mod/kpy_hal.c and kpy_deadline.c: MicroPython's HAL
+ * and the hooks through which kpython stops a script. As in the kernel, a
+ * periodic timer (POSIX here, an hrtimer there) sets kpy_poll_flag every
+ * millisecond; the hooks run only when it is set, clear it and compare
+ * the clock with the deadline.
  */
 #include <sanitizer/common_interface_defs.h>
 #include <signal.h>
@@ -22,17 +23,29 @@ unsigned int twin_timeout_ms = 1000;
 unsigned int twin_overrun_ms = 2000;
 bool twin_echo;
 
-static volatile sig_atomic_t twin_deadline_hit;
+/* kpy_deadline.c's KPY_POLL_NS */
+#define TWIN_POLL_NS 1000000L
+
+volatile int kpy_poll_flag;
 static enum twin_status twin_abort;
-static timer_t twin_timer, twin_watchdog;
+static uint64_t twin_deadline_ns;	/* 0: no limit */
+static timer_t twin_poll_timer, twin_watchdog;
 static bool twin_timer_made;
 static size_t twin_out_len;
 /* kpy_max_output_kb's default: output past it is dropped. */
 #define TWIN_OUTPUT_LIMIT (64u << 10)
 
-static void twin_deadline_fired(int sig)
+static uint64_t twin_now_ns(clockid_t clk)
 {
-	twin_deadline_hit = 1;
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void twin_poll_fired(int sig)
+{
+	kpy_poll_flag = 1;
 }
 
 /*
@@ -72,18 +85,20 @@ static void twin_timer_make(int sig, void (*handler)(int), int flags,
 static void twin_timer_init(void)
 {
 	/* On the alternate stack: the script's stack may be nearly full. */
-	twin_timer_make(SIGRTMIN, twin_deadline_fired, SA_ONSTACK, &twin_timer);
+	twin_timer_make(SIGRTMIN, twin_poll_fired, SA_ONSTACK, &twin_poll_timer);
 	/* On the script's stack, so that the trace unwinds through it. */
 	twin_timer_make(SIGRTMIN + 1, twin_watchdog_fired, 0, &twin_watchdog);
 	twin_timer_made = true;
 }
 
-static void twin_timer_arm(timer_t t, unsigned int ms)
+static void twin_timer_arm(timer_t t, long first_ns, long period_ns)
 {
 	struct itimerspec its = { 0 };
 
-	its.it_value.tv_sec = ms / 1000;
-	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	its.it_value.tv_sec = first_ns / 1000000000L;
+	its.it_value.tv_nsec = first_ns % 1000000000L;
+	its.it_interval.tv_sec = period_ns / 1000000000L;
+	its.it_interval.tv_nsec = period_ns % 1000000000L;
 	timer_settime(t, 0, &its, NULL);
 }
 
@@ -93,19 +108,20 @@ void twin_hal_begin(void)
 		twin_timer_init();
 	twin_out_len = 0;
 	twin_abort = TWIN_OK;
-	twin_deadline_hit = 0;
-	if (twin_timeout_ms) {
-		twin_timer_arm(twin_timer, twin_timeout_ms);
-		if (twin_overrun_ms)
-			twin_timer_arm(twin_watchdog,
-				       twin_timeout_ms + twin_overrun_ms);
-	}
+	twin_deadline_ns = twin_timeout_ms ?
+		twin_now_ns(CLOCK_MONOTONIC) + twin_timeout_ms * 1000000ull : 0;
+	kpy_poll_flag = 0;
+	twin_timer_arm(twin_poll_timer, TWIN_POLL_NS, TWIN_POLL_NS);
+	if (twin_timeout_ms && twin_overrun_ms)
+		twin_timer_arm(twin_watchdog,
+			       (twin_timeout_ms + twin_overrun_ms) * 1000000L, 0);
 }
 
 void twin_hal_end(void)
 {
-	twin_timer_arm(twin_timer, 0);
-	twin_timer_arm(twin_watchdog, 0);
+	twin_timer_arm(twin_poll_timer, 0, 0);
+	twin_timer_arm(twin_watchdog, 0, 0);
+	kpy_poll_flag = 0;
 }
 
 enum twin_status twin_hal_abort_reason(void)
@@ -129,11 +145,16 @@ void twin_hal_print(const char *s, size_t n)
 		fwrite(s, 1, n, stdout);
 }
 
+static bool twin_deadline_passed(void)
+{
+	return twin_deadline_ns && twin_now_ns(CLOCK_MONOTONIC) > twin_deadline_ns;
+}
+
 static bool twin_must_abort(void)
 {
 	if (twin_abort != TWIN_OK)
 		return true;
-	if (twin_deadline_hit)
+	if (twin_deadline_passed())
 		twin_abort = TWIN_TIMEOUT;
 	return twin_abort != TWIN_OK;
 }
@@ -146,19 +167,19 @@ static void twin_abort_now(void)
 
 void kpy_vm_hook(void)
 {
+	kpy_poll_flag = 0;
 	if (twin_must_abort())
 		mp_sched_vm_abort();
 }
 
-unsigned int kpy_c_loop_count = KPY_C_LOOP_COUNT;
-
 void kpy_c_loop_hook(void)
 {
-	kpy_c_loop_count = KPY_C_LOOP_COUNT;
+	kpy_poll_flag = 0;
 	if (twin_must_abort())
 		twin_abort_now();
 }
 
+/* Reschedules only in the kernel; leaves the flag for a hook that aborts. */
 void kpy_gc_hook(void)
 {
 }
@@ -177,14 +198,6 @@ void mp_hal_stdout_tx_strn_cooked(const char *str, size_t len)
 void mp_hal_stdout_tx_str(const char *str)
 {
 	twin_hal_print(str, strlen(str));
-}
-
-static uint64_t twin_now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 mp_uint_t mp_hal_ticks_ms(void)
@@ -234,6 +247,10 @@ void mp_hal_delay_ms(mp_uint_t ms)
 		left = (end - now) / 1000u;
 		if (left > TWIN_SLEEP_SLICE_US)
 			left = TWIN_SLEEP_SLICE_US;
+		/* Wake at the time limit, not a slice after it. */
+		if (twin_deadline_ns && now < twin_deadline_ns &&
+		    left > (twin_deadline_ns - now) / 1000u + 1)
+			left = (twin_deadline_ns - now) / 1000u + 1;
 		usleep(left);
 	}
 }
