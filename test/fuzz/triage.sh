@@ -21,6 +21,6 @@ fi
 echo "${summary:-exit status $rc}" | sed 's|/[^ ]*/micropython_embed/||g; s| (BuildId: [0-9a-f]*)||; s|([^ ]*/twin-run+0x[0-9a-f]*)||'
 # Top frames of the interpreter: not the sanitizer's, libc's or the watchdog's.
 grep -E '^    #[0-9]+ ' "$log" | sed 's/0x[0-9a-f]* in //; s| (BuildId: [0-9a-f]*)||; s|/[^ ]*/micropython_embed/||; s|/[^ ]*/test/fuzz/|test/fuzz/|' |
-	grep -v -E ' (__asan|__interceptor|__sanitizer|strlen|memcpy|memmove|memset|memcmp|__strlen|__mem|MemcmpInterceptor|twin_watchdog_fired)|libc\.so' |
+	grep -v -E '^ *#[0-9]+ 0x|^ *#[0-9]+ \?\? | (__asan|__interceptor|__sanitizer|strlen|memcpy|memmove|memset|memcmp|__strlen|__mem|MemcmpInterceptor|twin_watchdog_fired)|libc\.so' |
 	awk '!seen[$2]++' | head -n "$frames" | sed 's/^ *//'
 exit 1

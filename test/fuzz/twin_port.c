@@ -33,3 +33,10 @@ static mp_obj_t twin_builtin_open(size_t n_args, const mp_obj_t *args,
 	mp_raise_OSError(MP_ENODEV);
 }
 MP_DEFINE_CONST_FUN_OBJ_KW(mp_builtin_open_obj, 1, twin_builtin_open);
+
+/* UBSan's reports carry a stack trace, as ASan's do. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "print_stacktrace=1";
+}
