@@ -62,7 +62,8 @@ void twin_on_small_stack(void (*fn)(void *), void *arg)
 
 	if (!twin_stack_lo)
 		twin_stack_alloc();
-	top = twin_stack_lo + TWIN_STACK_SIZE;	/* page aligned */
+	/* 16-byte aligned, as the ABI wants before the call. */
+	top = twin_stack_lo + TWIN_STACK_SIZE - TWIN_ENTRY_DEPTH;
 	twin_call.fn = fn;
 	twin_call.arg = arg;
 	__sanitizer_start_switch_fiber(&fake, twin_stack_lo, TWIN_STACK_SIZE);
