@@ -36,6 +36,8 @@ struct kpy_output {
 	bool mirror;
 	size_t line_len;
 	char line[160];
+	unsigned int log_lines;		/* lines this execution logged */
+	unsigned long log_dropped;	/* lines it left out (rate limits) */
 };
 
 /* Module parameters (kpy_main.c). */

@@ -7,10 +7,11 @@
  * deep in the interpreter; the stack headroom (kpy_stack.c) is measured
  * with this allocation path in mind.
  *
- * The log mirror is rate-limited across executions (a script printing in a
- * loop, or a loop of scripts, cannot flood the kernel log); the caller
- * still gets every byte up to max_output_kb, and the log says how many
- * lines it left out.
+ * The log mirror is rate-limited twice: one execution logs at most
+ * KPY_LOG_LINES_PER_RUN lines, and all executions together at most 5000
+ * lines in any 5 seconds (a loop of scripts cannot flood the log either).
+ * The caller still gets every byte up to max_output_kb, and the log says
+ * how many lines it left out.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,13 +23,14 @@
 #include <linux/ratelimit.h>
 #include "kpy.h"
 
-/* At most 200 lines in any 5 seconds reach the log; we count the rest. */
-static struct ratelimit_state kpy_log_ratelimit =
-	RATELIMIT_STATE_INIT_FLAGS(kpy_log_ratelimit, 5 * HZ, 200,
-				   RATELIMIT_MSG_ON_RELEASE);
-static unsigned long kpy_log_dropped;
-
 static const char kpy_truncated_note[] = "\n[kpython: output truncated]\n";
+
+#define KPY_LOG_LINES_PER_RUN 200
+
+/* Across executions; they are serialized by the run lock. */
+static struct ratelimit_state kpy_log_ratelimit =
+	RATELIMIT_STATE_INIT_FLAGS(kpy_log_ratelimit, 5 * HZ, 5000,
+				   RATELIMIT_MSG_ON_RELEASE);
 
 void kpy_output_init(struct kpy_output *out, size_t limit, bool mirror)
 {
@@ -37,24 +39,27 @@ void kpy_output_init(struct kpy_output *out, size_t limit, bool mirror)
 	out->mirror = mirror;
 }
 
-/* Callers are serialized by the run lock, which guards kpy_log_dropped. */
 static void kpy_output_log_line(struct kpy_output *out)
 {
-	if (__ratelimit(&kpy_log_ratelimit))
+	if (out->log_lines < KPY_LOG_LINES_PER_RUN &&
+	    __ratelimit(&kpy_log_ratelimit)) {
 		pr_info("%.*s\n", (int)out->line_len, out->line);
-	else
-		kpy_log_dropped++;
+		out->log_lines++;
+	} else {
+		out->log_dropped++;
+	}
 	out->line_len = 0;
 }
 
+/* At the end of an execution: the last partial line, and what was left out. */
 void kpy_output_flush_log(struct kpy_output *out)
 {
 	if (out->line_len)
 		kpy_output_log_line(out);
-	if (kpy_log_dropped && __ratelimit(&kpy_log_ratelimit)) {
+	if (out->log_dropped) {
 		pr_info("%lu lines of output not logged (rate limit)\n",
-			kpy_log_dropped);
-		kpy_log_dropped = 0;
+			out->log_dropped);
+		out->log_dropped = 0;
 	}
 }
 
