@@ -37,7 +37,9 @@ cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 rate=$(echo "$last" | sed -n 's/.* exec\/s: \([0-9]*\).*/\1/p')
 took=$(echo "$last" | sed -n 's/.* time: \([0-9]*\)s.*/\1/p')
 
-# One line per root cause: the summary and the top three frames.
+# One line per root cause: the summary and the top three frames, replayed
+# with the fuzzer's own time limit (fuzz_main.c's default).
+export KPY_TWIN_TIMEOUT_MS=${KPY_TWIN_TIMEOUT_MS:-300}
 n=0
 for a in "$dir"/artifacts/*; do
 	[ -f "$a" ] || continue

@@ -53,7 +53,8 @@ if [ $st -ne 0 ]; then
 	for a in "$run"/crash-* "$run"/timeout-* "$run"/oom-* "$run"/leak-*; do
 		[ -f "$a" ] || continue
 		echo "     finding $a:"
-		"$here/triage.sh" "$twin/twin-run" "$a" 6 | sed 's/^/       /'
+		KPY_TWIN_TIMEOUT_MS=${KPY_TWIN_TIMEOUT_MS:-300} \
+			"$here/triage.sh" "$twin/twin-run" "$a" 6 | sed 's/^/       /'
 	done
 fi
 check "fuzz ${seconds} s" $st
