@@ -30,12 +30,12 @@ nice -n 10 "$twin/twin-fuzz" -fork="${KPY_FUZZ_JOBS:-1}" -ignore_crashes=1 \
 	-dict="$fz/python.dict" -artifact_prefix="$dir/artifacts/" \
 	"$work" "$seed" >"$dir/fuzz.log" 2>&1
 
-# Fork mode prints "#N: cov: C ft: F corp: ... exec/s: R oom/timeout/crash: a/b/c time: Ts".
+# Fork mode prints "#N: cov: C ft: F corp: P exec/s R oom/timeout/crash: a/b/c time: Ts ...".
 last=$(grep -E '^#[0-9]+: cov:' "$dir/fuzz.log" | tail -1)
 execs=$(echo "$last" | sed -n 's/^#\([0-9]*\):.*/\1/p')
 cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
-rate=$(echo "$last" | sed -n 's/.* exec\/s: \([0-9]*\).*/\1/p')
 took=$(echo "$last" | sed -n 's/.* time: \([0-9]*\)s.*/\1/p')
+rate=$(( ${execs:-0} / ${took:-1} ))
 
 # One line per root cause: the summary and the top three frames, replayed
 # with the fuzzer's own time limit (fuzz_main.c's default).
