@@ -35,7 +35,7 @@ last=$(grep -E '^#[0-9]+: cov:' "$dir/fuzz.log" | tail -1)
 execs=$(echo "$last" | sed -n 's/^#\([0-9]*\):.*/\1/p')
 cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 took=$(echo "$last" | sed -n 's/.* time: \([0-9]*\)s.*/\1/p')
-rate=$(( ${execs:-0} / ${took:-1} ))
+rate=$(( ${execs:-0} / (${took:-0} > 0 ? ${took:-0} : 1) ))
 
 # One line per root cause: the summary and the top three frames, replayed
 # with the fuzzer's own time limit (fuzz_main.c's default).
