@@ -11,6 +11,7 @@
 #include "py/runtime.h"
 #include "py/mperrno.h"
 #include "shared/runtime/gchelper.h"
+#include "kpy_hooks.h"
 
 void gc_collect(void)
 {
@@ -25,6 +26,16 @@ void nlr_jump_fail(void *val)
 	fprintf(stderr, "twin: uncaught exception %p outside every handler\n",
 		val);
 	abort();
+}
+
+/*
+ * The kernel unpoisons for KASAN the stack an nlr jump unwinds. User-space
+ * ASan already does that when nlr_jump, a noreturn function, is called
+ * (__asan_handle_no_return, which knows the small stack from the fiber
+ * annotations in twin_stack.c), so there is nothing left to do here.
+ */
+void kpy_nlr_jump_hook(void *target)
+{
 }
 
 static mp_obj_t twin_builtin_open(size_t n_args, const mp_obj_t *args,
