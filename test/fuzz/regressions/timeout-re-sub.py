@@ -1,4 +1,4 @@
-# broke: building a large string in C (re.sub result) grows it in small steps, each a gc_realloc scan+copy (py/vstr.c vstr_ensure_extra, py/gc.c gc_realloc) with no loop hook: seconds past the time limit
+# broke: re.sub building a large result near a full heap: string growth in C (py/vstr.c vstr_ensure_extra -> gc_realloc, with full collections) reaches no aborting hook: seconds past the time limit
 import re
 s = 'ab' * 100
 def cb(m):
