@@ -40,15 +40,14 @@ rate=$(( ${execs:-0} / (${took:-0} > 0 ? ${took:-0} : 1) ))
 # One line per root cause: the summary and the top three frames, replayed
 # with the fuzzer's own time limit (fuzz_main.c's default).
 export KPY_TWIN_TIMEOUT_MS=${KPY_TWIN_TIMEOUT_MS:-300}
-n=0
 for a in "$dir"/artifacts/*; do
 	[ -f "$a" ] || continue
-	n=$((n + 1))
 	sig=$(KPY_TWIN_WALL_S=30 "$fz/triage.sh" "$twin/twin-run" "$a" 3 |
 		sed 's/#[0-9]* //; s/:[0-9]*:[0-9]*//; s/ on address 0x[0-9a-f]*//; s/ (pc [^)]*)//' |
 		tr '\n' '|')
 	printf '%s\t%s\n' "$sig" "$a"
 done | sort >"$dir/findings.tsv"
+n=$(find "$dir/artifacts" -type f | wc -l)
 distinct=$(cut -f1 "$dir/findings.tsv" | grep -v '^twin: ' | sort -u | wc -l)
 echo "fuzzed ${took:-?} s: ${execs:-?} inputs, ${rate:-?} execs/s, coverage ${cov:-?} edges"
 echo "findings: $n artifacts, $distinct distinct (summary + top frames), in $dir/findings.tsv:"
