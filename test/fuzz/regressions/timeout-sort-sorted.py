@@ -1,0 +1,5 @@
+# broke: sorting sorted input is quadratic in py/objlist.c:mp_quicksort with no loop hook (time limit escaped)
+l = list(range(60000))
+l.sort()
+l.sort(key=lambda x: -x)
+print(sorted(list(range(60000))) == 1)
