@@ -165,11 +165,14 @@ static void twin_abort_now(void)
 	mp_handle_pending(true);
 }
 
+/* As kpy_hal.c: once the abort is due the flag stays set for the next hook. */
 void kpy_vm_hook(void)
 {
 	kpy_poll_flag = 0;
-	if (twin_must_abort())
+	if (twin_must_abort()) {
 		mp_sched_vm_abort();
+		kpy_poll_flag = 1;
+	}
 }
 
 void kpy_c_loop_hook(void)
