@@ -223,6 +223,25 @@ unload_module() {
 [ -n "${aborted:-}" ] || unload_module
 kmsg "done"
 
+# --- kmemleak (kernels booted with kmemleak=on: the debug-kernel tier) --------
+# After rmmod everything the module allocated must be gone. kmemleak never
+# reports an object younger than 5 s, so let the last ones age; the second
+# scan drops transient false positives (kmemleak's documentation).
+leak_scan() {
+	_f=/sys/kernel/debug/kmemleak
+	sleep 6
+	if ! { echo scan >"$_f" && echo scan >"$_f"; } 2>/dev/null; then
+		echo "@@KPY KMEMLEAK FAILED cannot write scan to $_f"
+		return
+	fi
+	echo "@@KPY KMEMLEAK BEGIN"
+	cat "$_f"
+	echo "@@KPY KMEMLEAK END"
+}
+case " $(cat /proc/cmdline) " in
+*" kmemleak=on "*) [ -n "${aborted:-}" ] || leak_scan ;;
+esac
+
 # --- hand the kernel log to the host -----------------------------------------
 echo "@@KPY MEMINFO $(grep -E '^(MemAvailable|Slab|VmallocUsed):' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
 echo "@@KPY DMESG BEGIN"
