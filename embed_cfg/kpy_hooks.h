@@ -6,13 +6,19 @@
 #ifndef KPY_HOOKS_H
 #define KPY_HOOKS_H
 
-/* Called every MICROPY_VM_HOOK_COUNT branches or returns of the VM. */
+/*
+ * Set by kpython's poll timer (kernel_mod/kpy_deadline.c) every
+ * millisecond or so while a script runs; the hooks below are called only
+ * when it is set, so testing it is all a hook costs while nothing is due.
+ */
+extern volatile int kpy_poll_flag;
+#define KPY_POLL_DUE() __builtin_expect(kpy_poll_flag, 0)
+
+/* From the VM's branches and returns: may request a VM abort. */
 void kpy_vm_hook(void);
-/* Called every KPY_C_LOOP_COUNT turns of a long loop in C. */
-#define KPY_C_LOOP_COUNT 256
-extern unsigned int kpy_c_loop_count;
+/* From loops in C that a script controls: may unwind (abort) at once. */
 void kpy_c_loop_hook(void);
-/* Called periodically from long GC loops. */
+/* From long GC loops: reschedules only (the heap is mid-collection). */
 void kpy_gc_hook(void);
 
 #endif

@@ -44,32 +44,31 @@
 #define MICROPY_ENABLE_PYSTACK (1)
 #define MICROPY_STACK_CHECK (1)
 
-/* Interruption: the VM polls kpython every few thousand branches; kpython
- * reschedules and, past the time limit or on a fatal signal, requests a VM
- * abort, which unwinds to the top level without running except/finally
- * handlers, so a script cannot catch it. */
+/* Interruption: kpython's poll timer sets kpy_poll_flag every millisecond
+ * or so (kernel_mod/kpy_deadline.c); the VM tests it at every branch and
+ * return, and then kpython reschedules and, past the time limit or on a
+ * fatal signal, requests a VM abort, which unwinds to the top level
+ * without running except/finally handlers, so a script cannot catch it. */
 #define MICROPY_ENABLE_VM_ABORT (1)
 #define MICROPY_ENABLE_SCHEDULER (1)
 #define MICROPY_KBD_EXCEPTION (0)
-#define MICROPY_VM_HOOK_COUNT (4096)
-#define MICROPY_VM_HOOK_INIT static unsigned int vm_hook_divisor = MICROPY_VM_HOOK_COUNT;
 #define MICROPY_VM_HOOK_POLL \
-	if (--vm_hook_divisor == 0) { \
-		vm_hook_divisor = MICROPY_VM_HOOK_COUNT; \
+	if (KPY_POLL_DUE()) { \
 		kpy_vm_hook(); \
 	}
 #define MICROPY_VM_HOOK_LOOP MICROPY_VM_HOOK_POLL
 #define MICROPY_VM_HOOK_RETURN MICROPY_VM_HOOK_POLL
-/* Loops that run in C (builtins iterating, big-integer arithmetic) poll
- * through a hook added by kernel_mod/patches/0001-*.patch. */
+/* Loops that run in C (builtins iterating, big-integer arithmetic, sorting,
+ * searching, comparing and printing containers, regex matching) test the
+ * same flag through a hook added by kernel_mod/patches/. */
 #define MICROPY_HOOK_C_LOOP \
-	if (--kpy_c_loop_count == 0) { \
+	if (KPY_POLL_DUE()) { \
 		kpy_c_loop_hook(); \
 	}
 /* Long mark/sweep loops over a big heap reschedule too. */
 #define MICROPY_GC_HOOK_LOOP(i) \
 	do { \
-		if (((i) & 0xffff) == 0) \
+		if (((i) & 0xfff) == 0 && KPY_POLL_DUE()) \
 			kpy_gc_hook(); \
 	} while (0)
 

@@ -36,6 +36,8 @@ struct kpy_output {
 	bool mirror;
 	size_t line_len;
 	char line[160];
+	unsigned int log_lines;		/* lines this execution logged */
+	unsigned long log_dropped;	/* lines it left out (rate limits) */
 };
 
 /* Module parameters (kpy_main.c). */
@@ -75,8 +77,15 @@ extern atomic64_t kpy_stat_killed;
 enum kpy_status kpy_interpret(void *heap, size_t heap_size,
 			      const char *src, size_t len);
 
+/* kpy_deadline.c: the poll timer and the time limit of one execution. */
+void kpy_deadline_init(void);
+void kpy_deadline_start(unsigned int timeout_ms);
+void kpy_deadline_stop(void);
+bool kpy_deadline_passed(void);
+s64 kpy_deadline_left_ns(void);
+
 /* kpy_hal.c: per-execution context seen by the interpreter's hooks. */
-void kpy_hal_begin(struct kpy_output *out, unsigned long deadline);
+void kpy_hal_begin(struct kpy_output *out, unsigned int timeout_ms);
 void kpy_hal_end(void);
 enum kpy_status kpy_hal_abort_reason(void);
 void kpy_hal_print(const char *s, size_t n);

@@ -5,7 +5,6 @@
  * signals to the caller.
  */
 #include <linux/delay.h>
-#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <linux/preempt.h>
@@ -19,23 +18,22 @@
 #include "extmod/modtime.h"
 #include "kpy_modtime.h"
 #include "kpy.h"
+#include "kpy_hooks.h"
 
 /* Context of the execution in progress; the run lock serializes them. */
 static struct kpy_output *kpy_out;
-static unsigned long kpy_deadline;
-static bool kpy_has_deadline;
 static enum kpy_status kpy_abort;
 
-void kpy_hal_begin(struct kpy_output *out, unsigned long deadline)
+void kpy_hal_begin(struct kpy_output *out, unsigned int timeout_ms)
 {
 	kpy_out = out;
-	kpy_deadline = deadline;
-	kpy_has_deadline = deadline != 0;
 	kpy_abort = KPY_OK;
+	kpy_deadline_start(timeout_ms);
 }
 
 void kpy_hal_end(void)
 {
+	kpy_deadline_stop();
 	kpy_out = NULL;
 }
 
@@ -57,7 +55,7 @@ static bool kpy_must_abort(void)
 		return true;
 	if (fatal_signal_pending(current))
 		kpy_abort = KPY_KILLED;
-	else if (kpy_has_deadline && time_after(jiffies, kpy_deadline))
+	else if (kpy_deadline_passed())
 		kpy_abort = KPY_TIMEOUT;
 	return kpy_abort != KPY_OK;
 }
@@ -69,23 +67,31 @@ static void kpy_abort_now(void)
 	mp_handle_pending(true);
 }
 
+/*
+ * The hooks run when the poll timer (kpy_deadline.c) has set
+ * kpy_poll_flag. The VM's hook only requests the abort, which the VM
+ * carries out at its next pending check; a C loop's hook unwinds at once.
+ */
 void kpy_vm_hook(void)
 {
+	WRITE_ONCE(kpy_poll_flag, 0);
 	cond_resched();
 	if (kpy_must_abort())
 		mp_sched_vm_abort();
 }
 
-unsigned int kpy_c_loop_count = KPY_C_LOOP_COUNT;
-
 void kpy_c_loop_hook(void)
 {
-	kpy_c_loop_count = KPY_C_LOOP_COUNT;
+	WRITE_ONCE(kpy_poll_flag, 0);
 	cond_resched();
 	if (kpy_must_abort())
 		kpy_abort_now();
 }
 
+/*
+ * In the middle of a collection the heap is inconsistent, so the GC's hook
+ * only reschedules and leaves the flag set for a hook that may abort.
+ */
 void kpy_gc_hook(void)
 {
 	cond_resched();
@@ -158,7 +164,9 @@ void mp_hal_delay_ms(mp_uint_t ms)
 		left = ktime_us_delta(end, ktime_get());
 		if (left <= 0)
 			break;
-		left = min_t(s64, left, KPY_SLEEP_SLICE_US);
+		/* Wake at the time limit, not a slice after it. */
+		left = min3(left, (s64)KPY_SLEEP_SLICE_US,
+			    kpy_deadline_left_ns() / NSEC_PER_USEC + 1);
 		usleep_range(left, left + KPY_SLEEP_SLACK_US);
 	}
 }

@@ -7,7 +7,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
-#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -28,6 +27,7 @@ int kpy_run_init(size_t heap_size)
 	if (!kpy_heap)
 		return -ENOMEM;
 	kpy_heap_size = heap_size;
+	kpy_deadline_init();
 	return 0;
 }
 
@@ -55,15 +55,10 @@ static void kpy_count(enum kpy_status status)
 int kpy_run(const char *src, size_t len, struct kpy_output *out,
 	    enum kpy_status *status)
 {
-	unsigned int timeout_ms = READ_ONCE(kpy_timeout_ms);
-	unsigned long deadline = 0;
-
 	if (mutex_lock_killable(&kpy_run_lock))
 		return -EINTR;
 	/* The time limit counts from the start of this execution. */
-	if (timeout_ms)
-		deadline = jiffies + msecs_to_jiffies(timeout_ms) ?: 1;
-	kpy_hal_begin(out, deadline);
+	kpy_hal_begin(out, READ_ONCE(kpy_timeout_ms));
 	*status = kpy_interpret(kpy_heap, kpy_heap_size, src, len);
 	kpy_hal_end();
 	kpy_output_flush_log(out);
