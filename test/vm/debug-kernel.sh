@@ -19,7 +19,7 @@
 #   KPY_DBGK_MEM          guest MiB (default 2048: KASAN's shadow, kmemleak)
 #   KPY_DBGK_CONFORMANCE=0  skip the conformance run
 #   KPY_DBGK_VM_TIMEOUT   VM wall-clock limit, s (default 1800 each)
-#   KPY_DBGK_TIME_SCALE   multiplier of the cases' time budgets (default 3)
+#   KPY_DBGK_TIME_SCALE   multiplier of the cases' time budgets (default 5)
 #   KPY_VM_MODULE_ARGS, KPY_VM_QEMU_ARGS, KPY_CONF_*  passed on
 set -u -o pipefail
 
@@ -82,8 +82,9 @@ log "module built in $(elapsed "$t0") s: $module"
 export KPY_VM_ABI=$abi KPY_VM_VMLINUZ=$vmlinuz KPY_VM_MODULE=$module
 export KPY_VM_MEM=${KPY_DBGK_MEM:-2048}
 # kasan_multi_shot: KASAN reports every bug, not only the first one. The
-# checkers make the guest 3-5 times slower: case time budgets scale.
-export KPY_VM_APPEND="kmemleak=on kasan_multi_shot CASE_TIMEOUT_SCALE=${KPY_DBGK_TIME_SCALE:-3} ${KPY_VM_APPEND:-}"
+# checkers make the guest 3-5 times slower (more on a busy host): case time
+# budgets scale.
+export KPY_VM_APPEND="kmemleak=on kasan_multi_shot CASE_TIMEOUT_SCALE=${KPY_DBGK_TIME_SCALE:-5} ${KPY_VM_APPEND:-}"
 vm_timeout=${KPY_DBGK_VM_TIMEOUT:-1800}
 passed=0 failed=0 st=0
 
