@@ -112,6 +112,7 @@ region == "dmesg" {
 		region = "tests"
 	begun[current] = 1
 	detail[current] = ""
+	ndetail[current] = 0
 	next
 }
 
@@ -143,8 +144,12 @@ region == "dmesg" {
 {
 	if (region == "tests" && !in_console_watchdog && kernel_line($0) && bad($0))
 		note_hit("console" (current != "" ? " (during " current ")" : ""), $0)
-	if (current != "")
+	# Bounded: a flood of kernel reports during one case (tens of MB) would
+	# make this concatenation quadratic; the first lines say what happened.
+	if (current != "" && ndetail[current]++ < 400)
 		detail[current] = detail[current] $0 "\n"
+	else if (current != "" && ndetail[current] == 401)
+		detail[current] = detail[current] "    [... more lines in the console log]\n"
 }
 
 function leak_end() {
