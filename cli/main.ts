@@ -18,6 +18,8 @@ usage:
   kpython upload-headers [DIR | FILE.deb...] [--sysroot ROOT]
   kpython verify FILE [--sig FILE.sig] [--provenance FILE.provenance.json]
                       [--key artifact-signing.pem] [--cert module-signing.pem]
+                      [--allow-uploaded-headers] [--upload-key upload-artifact-signing.pem]
+                      [--upload-cert upload-module-signing.pem]
   kpython log BUILD_ID [--follow]
   kpython kernels [--json]
 
@@ -27,6 +29,11 @@ prints the headers id; a directory under /usr/src goes up with the
 directories its Makefile and links need (Debian's -common, linux-kbuild-*).
 --sysroot: the headers are installed under ROOT instead of /.
 fetch --headers does that, builds from them, waits, downloads and verifies.
+
+Two trust levels: modules built from archive-verified Debian headers carry
+the module-signing key's signature; modules built from uploaded headers
+(whose Makefiles came from the client) never do, and verify refuses them
+unless --allow-uploaded-headers (fetch --headers allows its own upload).
 
 options: --server URL (default $KPY_URL or http://127.0.0.1:8080); a bearer
 token is taken from $KPY_TOKEN.
@@ -60,6 +67,9 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       headers: { type: 'string' },
       sysroot: { type: 'string' },
+      'allow-uploaded-headers': { type: 'boolean', default: false },
+      'upload-key': { type: 'string' },
+      'upload-cert': { type: 'string' },
     },
   });
   // The CLI's only configuration: where the service is and how to authenticate.
@@ -89,6 +99,9 @@ async function main(argv: string[]): Promise<number> {
         ...(values.provenance ? { provenance: values.provenance } : {}),
         ...(values.key ? { key: values.key } : {}),
         ...(values.cert ? { cert: values.cert } : {}),
+        ...(values['upload-key'] ? { uploadKey: values['upload-key'] } : {}),
+        ...(values['upload-cert'] ? { uploadCert: values['upload-cert'] } : {}),
+        allowUploaded: values['allow-uploaded-headers'],
       });
     }
     case 'log': {

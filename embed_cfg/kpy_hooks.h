@@ -20,5 +20,7 @@ void kpy_vm_hook(void);
 void kpy_c_loop_hook(void);
 /* From long GC loops: reschedules only (the heap is mid-collection). */
 void kpy_gc_hook(void);
+/* Before an nlr jump unwinds the C frames below the target buffer. */
+void kpy_nlr_jump_hook(void *target);
 
 #endif

@@ -65,6 +65,9 @@
 	if (KPY_POLL_DUE()) { \
 		kpy_c_loop_hook(); \
 	}
+/* An exception unwinds C frames without their epilogues: kpython tells
+ * KASAN, when the kernel has it, that their stack is free again. */
+#define MICROPY_NLR_JUMP_HOOK(top) kpy_nlr_jump_hook(top)
 /* Long mark/sweep loops over a big heap reschedule too. */
 #define MICROPY_GC_HOOK_LOOP(i) \
 	do { \

@@ -7,7 +7,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bug.h>
+#include <linux/kasan.h>
 #include <linux/printk.h>
+#include <asm/asm.h>
 
 #include "py/gc.h"
 #include "py/nlr.h"
@@ -38,6 +40,29 @@ void nlr_jump_fail(void *val)
 {
 	pr_emerg("uncaught exception %px outside every handler\n", val);
 	BUG();
+}
+
+#if IS_ENABLED(CONFIG_KASAN_STACK)
+/*
+ * KASAN's runtime (mm/kasan/generic.c, exported for compiled code); gcc
+ * knows it as a builtin, with the bottom of the range as an integer.
+ */
+void __asan_allocas_unpoison(void *stack_top, long stack_bottom);
+#endif
+
+/*
+ * nlr_jump() returns into the frame holding target by restoring registers:
+ * the frames below it never run their epilogues, which is where KASAN's
+ * stack instrumentation removes the redzones of their locals. Left
+ * poisoned, that stack makes later calls (printk, the unwinder) look like
+ * out-of-bounds accesses. So unpoison it, from here up to the target.
+ * User-space ASan does the same in __asan_handle_no_return.
+ */
+void kpy_nlr_jump_hook(void *target)
+{
+#if IS_ENABLED(CONFIG_KASAN_STACK)
+	__asan_allocas_unpoison((void *)current_stack_pointer, (long)target);
+#endif
 }
 
 /*

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TrustLevel } from './build-plan.js';
+import { fsyncDir, storageError, writeFileDurable } from './durable-fs.js';
+import { KpyError } from './errors.js';
+import { mayBeAlive, selfIdentity } from './process-identity.js';
 import { sha256Hex } from './sha256.js';
+import type { ModuleSignatureKind } from './signing/provenance.js';
 
 export interface ArtifactInfo {
   name: string;
@@ -17,17 +22,32 @@ export interface BuildMeta {
   /** sha256 of the module before signing: the reproducible bytes */
   unsignedSha256: string;
   vermagic: string;
+  /** absent in builds stored before trust levels: those were all archive builds */
+  trust?: TrustLevel;
+  moduleSignature?: ModuleSignatureKind;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
 }
 
+/** Scratch names carry their writer (host, pid, pid start) so a sweep can tell a crashed commit from a running one. */
+const SCRATCH_RE = /^\.(tmp|old)-(.+)-(\d+)-(\d*)-[0-9a-f]{16}$/;
+const SCRATCH_MAX_AGE_MS = 3600_000;
+
 /**
- * Artifacts on the local disk, one directory per build key. A build becomes
- * visible only through a rename of a complete directory, so readers never
- * see half a build; `meta.json` is written last inside it.
+ * Artifacts on the local disk, one directory per build key, published by
+ * one rename of a complete, fsynced directory (every file, meta.json last,
+ * then the directory itself and its parent), so after a crash or power loss
+ * a build is whole or absent. A key names its inputs, so its bytes are
+ * fixed: committing a key that is already published keeps the published
+ * build (idempotent; the loser of two concurrent commits gets the winner's
+ * meta), and a published build never disappears between steps. A build
+ * whose meta.json is unreadable (power loss before this store fsynced)
+ * counts as absent, for itself only, and the next commit replaces it.
  */
 export class ArtifactStore {
+  private readonly self = selfIdentity();
+
   constructor(private readonly root: string) {}
 
   private dir(key: string): string {
@@ -35,8 +55,7 @@ export class ArtifactStore {
   }
 
   async meta(key: string): Promise<BuildMeta | undefined> {
-    const text = await readFile(join(this.dir(key), 'meta.json'), 'utf8').catch(() => undefined);
-    return text === undefined ? undefined : (JSON.parse(text) as BuildMeta);
+    return readMeta(join(this.dir(key), 'meta.json'), key);
   }
 
   async has(key: string): Promise<boolean> {
@@ -45,7 +64,8 @@ export class ArtifactStore {
 
   /** Path of a stored artifact (or a failed build's log), if present. */
   async path(key: string, name: string): Promise<string | undefined> {
-    for (const dir of [this.dir(key), join(this.root, 'failures', key)]) {
+    const dirs = (await this.has(key)) ? [this.dir(key), join(this.root, 'failures', key)] : [join(this.root, 'failures', key)];
+    for (const dir of dirs) {
       const p = join(dir, name);
       if (await stat(p).then((s) => s.isFile(), () => false)) return p;
     }
@@ -55,31 +75,121 @@ export class ArtifactStore {
   async commit(key: string, files: Map<string, Buffer>, meta: Omit<BuildMeta, 'artifacts'>): Promise<BuildMeta> {
     const artifacts = [...files].map(([name, data]) => ({ name, sha256: sha256Hex(data), size: data.length }));
     const full: BuildMeta = { ...meta, artifacts };
-    await this.swapIn(this.dir(key), files, full);
+    const published = await this.meta(key);
+    if (published) return sameModule(published, full);
+    const builds = join(this.root, 'builds');
+    const tmp = await this.stage(builds, files, full, `build ${key.slice(0, 12)}`);
+    const dest = this.dir(key);
+    try {
+      const won = await rename(tmp, dest).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOTEMPTY' || err.code === 'EEXIST') return false;
+          throw err;
+        },
+      );
+      if (!won) {
+        const winner = await this.meta(key);
+        if (winner) {
+          await rm(tmp, { recursive: true, force: true });
+          return sameModule(winner, full);
+        }
+        // A directory without a readable meta.json: a build cut by power loss. Replace it.
+        const old = join(builds, this.scratchName('old'));
+        await rename(dest, old);
+        await rename(tmp, dest);
+        await rm(old, { recursive: true, force: true });
+      }
+      await fsyncDir(builds);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw storageError(err, `build ${key.slice(0, 12)}`);
+    }
     await rm(join(this.root, 'failures', key), { recursive: true, force: true });
     return full;
   }
 
   /** Keep the log and error of a failed build (replaced by the next attempt). */
   async commitFailure(key: string, log: Buffer, failure: unknown): Promise<void> {
-    await this.swapIn(join(this.root, 'failures', key), new Map([['build.log', log]]), failure);
-  }
-
-  private async swapIn(dest: string, files: Map<string, Buffer>, meta: unknown): Promise<void> {
-    const parent = join(dest, '..');
-    await mkdir(parent, { recursive: true });
-    const tmp = join(parent, `.tmp-${randomBytes(8).toString('hex')}`);
-    await mkdir(tmp);
+    const failures = join(this.root, 'failures');
+    const tmp = await this.stage(failures, new Map([['build.log', log]]), failure, `the failure log of ${key.slice(0, 12)}`);
+    const dest = join(failures, key);
     try {
-      for (const [name, data] of files) await writeFile(join(tmp, name), data);
-      await writeFile(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
-      const old = join(parent, `.old-${randomBytes(8).toString('hex')}`);
+      const old = join(failures, this.scratchName('old'));
       const had = await rename(dest, old).then(() => true, () => false);
       await rename(tmp, dest);
+      await fsyncDir(failures);
       if (had) await rm(old, { recursive: true, force: true });
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });
-      throw err;
+      throw storageError(err, `the failure log of ${key.slice(0, 12)}`);
     }
+  }
+
+  /**
+   * Remove what crashed commits left: scratch directories whose writer is
+   * gone (this host, dead pid) or that are older than an hour. Run at start.
+   */
+  async sweep(): Promise<{ removed: string[] }> {
+    const removed: string[] = [];
+    for (const area of ['builds', 'failures']) {
+      const dir = join(this.root, area);
+      const names = await readdir(dir).catch(() => [] as string[]);
+      for (const name of names) {
+        const m = SCRATCH_RE.exec(name);
+        if (!m) continue;
+        const [, , host = '', pid = '0', start = ''] = m;
+        const age = await stat(join(dir, name)).then((s) => Date.now() - s.mtimeMs, () => 0);
+        const writer = { host: host === safeHost(this.self.host) ? this.self.host : host, pid: Number(pid), start };
+        if (mayBeAlive(writer) && age < SCRATCH_MAX_AGE_MS) continue;
+        await rm(join(dir, name), { recursive: true, force: true });
+        removed.push(`${area}/${name}`);
+      }
+    }
+    return { removed };
+  }
+
+  private scratchName(kind: 'tmp' | 'old'): string {
+    return `.${kind}-${safeHost(this.self.host)}-${this.self.pid}-${this.self.start}-${randomBytes(8).toString('hex')}`;
+  }
+
+  /** A complete, fsynced directory beside its destination, not yet visible under a key. */
+  private async stage(parent: string, files: Map<string, Buffer>, meta: unknown, what: string): Promise<string> {
+    const tmp = join(parent, this.scratchName('tmp'));
+    try {
+      await mkdir(parent, { recursive: true });
+      await mkdir(tmp);
+      for (const [name, data] of files) await writeFileDurable(join(tmp, name), data);
+      await writeFileDurable(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+      await fsyncDir(tmp);
+      return tmp;
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw storageError(err, what);
+    }
+  }
+}
+
+const safeHost = (host: string) => host.replace(/[^A-Za-z0-9_.]/g, '_');
+
+/** A second commit of a published key must hold the same module; it then answers with the published meta. */
+function sameModule(published: BuildMeta, offered: BuildMeta): BuildMeta {
+  if (published.unsignedSha256 !== offered.unsignedSha256) {
+    throw new KpyError('NOT_REPRODUCIBLE', `build gave unsigned sha256 ${offered.unsignedSha256}, the published build has ${published.unsignedSha256}`, {
+      details: { previous: published.unsignedSha256, now: offered.unsignedSha256 },
+    });
+  }
+  return published;
+}
+
+async function readMeta(path: string, key: string): Promise<BuildMeta | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const m = JSON.parse(text) as Partial<BuildMeta> | null;
+    if (!m || m.key !== key || !Array.isArray(m.artifacts) || typeof m.unsignedSha256 !== 'string') return undefined;
+    return m as BuildMeta;
+  } catch {
+    return undefined;
   }
 }

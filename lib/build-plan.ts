@@ -19,6 +19,13 @@ export const BUILD_OPTIONS = {
 
 export type BuildOptions = typeof BUILD_OPTIONS;
 
+export type TrustLevel = 'archive' | 'uploaded';
+
+/** The trust level of headers of this kind: only archive-verified Debian packages are `archive`. */
+export function trustOf(headers: Pick<HeaderInputs, 'kind'>): TrustLevel {
+  return headers.kind === 'debian' ? 'archive' : 'uploaded';
+}
+
 export type HeaderInputs =
   | {
       kind: 'debian';
@@ -39,7 +46,13 @@ export type HeaderInputs =
  * what it is (compiler and installed packages), never by a local image ID.
  */
 export interface BuildInputs {
-  schema: 'kpython-build/v2';
+  schema: 'kpython-build/v3';
+  /**
+   * `archive`: headers verified from the Debian archive down to each .deb;
+   * `uploaded`: a client's headers, whose Makefiles decide what the module
+   * is, so the service cannot vouch for it (never the module-signing key).
+   */
+  trust: TrustLevel;
   arch: string;
   sources: { digest: string; builderScript: string };
   headers: HeaderInputs;
@@ -83,7 +96,8 @@ export function makeBuildPlan(args: {
         }
       : { kind: 'upload', release: source.upload.release, id: source.upload.id };
   const inputs: BuildInputs = {
-    schema: 'kpython-build/v2',
+    schema: 'kpython-build/v3',
+    trust: trustOf(headers),
     arch: source.kind === 'debian' ? source.resolution.arch : source.upload.arch,
     sources: { digest: args.sourcesDigest, builderScript: args.builderScriptDigest },
     headers,

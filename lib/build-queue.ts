@@ -11,7 +11,9 @@ export function createBuildQueue(name: string, prefix: string, connection: Conne
     connection,
     prefix,
     defaultJobOptions: {
-      attempts: 1,
+      // Retries happen only for retryable codes (the worker turns the rest into UnrecoverableError).
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000 },
       removeOnComplete: { age: 3600 },
       removeOnFail: { age: 24 * 3600 },
     },

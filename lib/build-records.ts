@@ -13,6 +13,8 @@ export interface BuildRecord {
   inputs?: BuildInputs;
   /** the builder image chosen and how its compiler matches the kernel's */
   toolchain?: { image: string; compiler: string; kernelCompiler: string; match: 'exact' | 'major' };
+  /** the worker id that last started the build */
+  worker?: string;
   createdAt?: string;
   startedAt?: string;
   finishedAt?: string;

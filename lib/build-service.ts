@@ -6,6 +6,8 @@ import type { BuildRecord, BuildRecords, BuildState } from './build-records.js';
 import type { BuildRequest } from './build-request.js';
 import { listBuilderImages, type BuilderImage } from './builder-images.js';
 import { KpyError } from './errors.js';
+import { withRedisMutex } from './redis-mutex.js';
+import type { Redis } from 'ioredis';
 import type { HeadersStore } from './headers/headers-store.js';
 import type { KernelCompiler } from './kernel-compiler.js';
 import type { KernelConfigProbe } from './kernel-config-probe.js';
@@ -24,6 +26,8 @@ export interface BuildServiceDeps {
   probe: KernelConfigProbe;
   headers: HeadersStore;
   maxQueue: number;
+  /** the lock that makes "count the queue, then add" atomic across API processes */
+  admission: { redis: Redis; key: string };
 }
 
 export interface SubmitResult {
@@ -116,33 +120,37 @@ export class BuildService {
       this.d.metrics.requests.inc({ outcome: 'cached' });
       return { outcome: 'cached', build: await this.requireStatus(key) };
     }
-    const existing = await this.d.queue.getJob(key);
-    if (existing) {
-      const state = await existing.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') {
-        this.d.metrics.requests.inc({ outcome: 'joined' });
-        return { outcome: 'joined', build: await this.requireStatus(key) };
+    // Join, count and add under one lock: concurrent requests can never push the queue past maxQueue.
+    const { redis, key: lockKey } = this.d.admission;
+    return withRedisMutex(redis, lockKey, async () => {
+      const existing = await this.d.queue.getJob(key);
+      if (existing) {
+        const state = await existing.getState();
+        if (state !== 'completed' && state !== 'failed' && state !== 'unknown') {
+          this.d.metrics.requests.inc({ outcome: 'joined' });
+          return { outcome: 'joined' as const, build: await this.requireStatus(key) };
+        }
+        await existing.remove().catch(() => undefined);
       }
-      await existing.remove().catch(() => undefined);
-    }
-    const counts = await this.d.queue.getJobCounts('waiting', 'delayed', 'prioritized');
-    const queued = Object.values(counts).reduce((a, b) => a + b, 0);
-    if (queued >= this.d.maxQueue) throw new KpyError('QUEUE_FULL', `${queued} builds are queued; try again later`);
-    await this.d.records.update(key, {
-      state: 'queued',
-      stage: 'queued',
-      progress: 0,
-      release: plan.inputs.headers.release,
-      inputs: plan.inputs,
-      toolchain: { image: plan.image.name, compiler: plan.image.compilerVersion, kernelCompiler: plan.kernelCompiler.text, match: plan.toolchainMatch },
-      createdAt: new Date().toISOString(),
-      startedAt: undefined,
-      finishedAt: undefined,
-      error: undefined,
+      const counts = await this.d.queue.getJobCounts('waiting', 'delayed', 'prioritized');
+      const queued = Object.values(counts).reduce((a, b) => a + b, 0);
+      if (queued >= this.d.maxQueue) throw new KpyError('QUEUE_FULL', `${queued} builds are queued; try again later`);
+      await this.d.records.update(key, {
+        state: 'queued',
+        stage: 'queued',
+        progress: 0,
+        release: plan.inputs.headers.release,
+        inputs: plan.inputs,
+        toolchain: { image: plan.image.name, compiler: plan.image.compilerVersion, kernelCompiler: plan.kernelCompiler.text, match: plan.toolchainMatch },
+        createdAt: new Date().toISOString(),
+        startedAt: undefined,
+        finishedAt: undefined,
+        error: undefined,
+      });
+      await this.d.queue.add(BUILD_JOB, plan, { jobId: key });
+      this.d.metrics.requests.inc({ outcome: 'queued' });
+      return { outcome: 'queued' as const, build: await this.requireStatus(key) };
     });
-    await this.d.queue.add(BUILD_JOB, plan, { jobId: key });
-    this.d.metrics.requests.inc({ outcome: 'queued' });
-    return { outcome: 'queued', build: await this.requireStatus(key) };
   }
 
   /** The build's state: the store for finished builds, the queue for live ones, the record for details. */
@@ -156,6 +164,15 @@ export class BuildService {
     if (!record && !meta) return undefined;
     const base: BuildRecord = record ?? { id, state: 'succeeded' };
     if (jobState === 'queued' || jobState === 'running') return { ...base, state: jobState };
+    // The queue failed the job without our worker's catch running (BullMQ's
+    // stall check after a crash): the record would say running forever.
+    if (!meta && jobState === 'failed' && (base.state === 'running' || base.state === 'queued')) {
+      return {
+        ...base,
+        state: 'failed',
+        error: base.error ?? { code: 'WORKER_LOST', message: `the worker running this build stopped responding (${job?.failedReason ?? 'lost'}); request it again` },
+      };
+    }
     if (meta && base.state !== 'failed') return { ...base, state: 'succeeded', meta, stage: 'done', progress: 100 };
     if (meta) return { ...base, meta };
     return base;

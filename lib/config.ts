@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { pickMirrors, readHostAptSources } from './host-apt-sources.js';
 
@@ -16,7 +17,9 @@ const optionalPath = z.string().min(1).optional();
 const EnvSchema = z.object({
   KPY_HOST: z.string().default('127.0.0.1'),
   KPY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  KPY_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  KPY_REDIS_URL: z.string().url().optional(),
+  /** the port of setup's Redis (scripts/start-redis.sh), used when KPY_REDIS_URL is not set */
+  KPY_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
   KPY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('kpy'),
   KPY_QUEUE: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('builds'),
   KPY_DATA_DIR: z.string().default('./data'),
@@ -44,15 +47,36 @@ const EnvSchema = z.object({
   KPY_MAX_QUEUE: int(100),
   KPY_RATE_LIMIT_PER_MIN: int(120),
   KPY_TOKENS: csv(''),
+  KPY_ALLOW_UNAUTHENTICATED: z.enum(['0', '1', '']).default(''),
+  KPY_MAX_LOG_FOLLOWERS: int(256),
+  KPY_MAX_LOG_FOLLOWERS_PER_CLIENT: int(64),
+  KPY_BUILD_WORK_MB: int(4096),
+  KPY_BUILD_LOG_MB: int(16),
+  KPY_BUILD_OUTPUT_MB: int(64),
   KPY_MODULE_SIGNING_KEY: optionalPath,
   KPY_MODULE_SIGNING_CERT: optionalPath,
   KPY_ARTIFACT_SIGNING_KEY: optionalPath,
+  /** module signing for builds from uploaded headers: its own key + certificate, or `generate`; none by default */
+  KPY_UPLOAD_SIGNING_KEY: optionalPath,
+  KPY_UPLOAD_SIGNING_CERT: optionalPath,
+  KPY_UPLOAD_SIGNING: z.enum(['none', 'generate']).default('none'),
   KPY_BUILDER_ID: z.string().optional(),
   KPY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export interface Config {
-  readonly http: { readonly host: string; readonly port: number; readonly maxBodyBytes: number; readonly tokens: readonly string[]; readonly rateLimitPerMin: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly maxBodyBytes: number;
+    readonly tokens: readonly string[];
+    readonly rateLimitPerMin: number;
+    /** KPY_ALLOW_UNAUTHENTICATED=1: serve a non-loopback address without tokens */
+    readonly allowUnauthenticated: boolean;
+    /** live log (SSE) streams open at once, in all and per client address */
+    readonly maxLogFollowers: number;
+    readonly maxLogFollowersPerClient: number;
+  };
   readonly redis: { readonly url: string; readonly prefix: string; readonly queue: string; readonly maxQueue: number };
   readonly dataDir: string;
   /** downloaded .debs, archive indexes, kernel .config facts: safe to share between data directories */
@@ -83,9 +107,20 @@ export interface Config {
     readonly cpus: number;
     readonly concurrency: number;
     readonly workerId: string;
+    /** size of the container's writable work volume */
+    readonly workBytes: number;
+    /** build log kept (build.log and the live stream); more is cut with a note */
+    readonly logBytes: number;
+    /** the build's output copied out of the container */
+    readonly outputBytes: number;
   };
   readonly dockerSocket: string;
-  readonly signing: { readonly moduleKey?: string; readonly moduleCert?: string; readonly artifactKey?: string };
+  readonly signing: {
+    readonly moduleKey?: string;
+    readonly moduleCert?: string;
+    readonly artifactKey?: string;
+    readonly upload: { readonly moduleKey?: string; readonly moduleCert?: string; readonly generate?: boolean };
+  };
   readonly builderId: string;
   readonly logLevel: string;
 }
@@ -113,10 +148,22 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
   const host = pickMirrors(await readHostAptSources(etcApt));
   const mirror = e.KPY_DEBIAN_MIRROR ?? host.archive;
   if (!mirror) throw new ConfigError('no Debian mirror: set KPY_DEBIAN_MIRROR (none found in the apt configuration)');
+  if (!e.KPY_UPLOAD_SIGNING_KEY !== !e.KPY_UPLOAD_SIGNING_CERT) {
+    throw new ConfigError('KPY_UPLOAD_SIGNING_KEY and KPY_UPLOAD_SIGNING_CERT go together');
+  }
   const securityMirror = e.KPY_DEBIAN_SECURITY_MIRROR ?? host.security ?? `${mirror}-security`;
   const config: Config = {
-    http: { host: e.KPY_HOST, port: e.KPY_PORT, maxBodyBytes: e.KPY_MAX_BODY_BYTES, tokens: e.KPY_TOKENS, rateLimitPerMin: e.KPY_RATE_LIMIT_PER_MIN },
-    redis: { url: e.KPY_REDIS_URL, prefix: e.KPY_REDIS_PREFIX, queue: e.KPY_QUEUE, maxQueue: e.KPY_MAX_QUEUE },
+    http: {
+      host: e.KPY_HOST,
+      port: e.KPY_PORT,
+      maxBodyBytes: e.KPY_MAX_BODY_BYTES,
+      tokens: e.KPY_TOKENS,
+      rateLimitPerMin: e.KPY_RATE_LIMIT_PER_MIN,
+      allowUnauthenticated: e.KPY_ALLOW_UNAUTHENTICATED === '1',
+      maxLogFollowers: e.KPY_MAX_LOG_FOLLOWERS,
+      maxLogFollowersPerClient: e.KPY_MAX_LOG_FOLLOWERS_PER_CLIENT,
+    },
+    redis: { url: e.KPY_REDIS_URL ?? (await defaultRedisUrl(resolve(e.KPY_DATA_DIR), e.KPY_REDIS_PORT)), prefix: e.KPY_REDIS_PREFIX, queue: e.KPY_QUEUE, maxQueue: e.KPY_MAX_QUEUE },
     dataDir: resolve(e.KPY_DATA_DIR),
     cacheDir: resolve(e.KPY_CACHE_DIR ?? `${e.KPY_DATA_DIR}/cache`),
     sourceDir: resolve(e.KPY_SOURCE_DIR),
@@ -144,17 +191,62 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       // Per host and data directory: separate installations on one Docker
       // daemon never reap each other's containers (see worker-lease.ts).
       workerId: e.KPY_WORKER_ID ?? defaultWorkerId(resolve(e.KPY_DATA_DIR)),
+      workBytes: e.KPY_BUILD_WORK_MB * 1024 * 1024,
+      logBytes: e.KPY_BUILD_LOG_MB * 1024 * 1024,
+      outputBytes: e.KPY_BUILD_OUTPUT_MB * 1024 * 1024,
     },
     dockerSocket: e.KPY_DOCKER_SOCKET,
     signing: {
       ...(e.KPY_MODULE_SIGNING_KEY ? { moduleKey: resolve(e.KPY_MODULE_SIGNING_KEY) } : {}),
       ...(e.KPY_MODULE_SIGNING_CERT ? { moduleCert: resolve(e.KPY_MODULE_SIGNING_CERT) } : {}),
       ...(e.KPY_ARTIFACT_SIGNING_KEY ? { artifactKey: resolve(e.KPY_ARTIFACT_SIGNING_KEY) } : {}),
+      upload: e.KPY_UPLOAD_SIGNING_KEY && e.KPY_UPLOAD_SIGNING_CERT
+        ? { moduleKey: resolve(e.KPY_UPLOAD_SIGNING_KEY), moduleCert: resolve(e.KPY_UPLOAD_SIGNING_CERT) }
+        : { generate: e.KPY_UPLOAD_SIGNING === 'generate' },
     },
     builderId: e.KPY_BUILDER_ID ?? `urn:kpython:builder:${hostname()}`,
     logLevel: e.KPY_LOG_LEVEL,
   };
   return deepFreeze(config);
+}
+
+/** Where setup keeps the password of the Redis it starts (scripts/start-redis.sh). */
+export const REDIS_PASSWORD_FILE = 'redis.password';
+
+/**
+ * Redis on localhost, with the password setup stored in the data directory
+ * (mode 0600) when there is one; KPY_REDIS_URL overrides.
+ */
+export async function defaultRedisUrl(dataDir: string, port = 6379): Promise<string> {
+  const file = join(dataDir, REDIS_PASSWORD_FILE);
+  const password = await readFile(file, 'utf8').then((t) => t.trim(), () => undefined);
+  if (password === undefined) return `redis://127.0.0.1:${port}`;
+  const { mode } = await stat(file);
+  if (mode & 0o077) throw new ConfigError(`${file} is readable by others (mode ${(mode & 0o777).toString(8)}); \`chmod 600 ${file}\``);
+  return `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+}
+
+/**
+ * The API must not be reachable from other machines without tokens by
+ * accident: a non-loopback address needs KPY_TOKENS, or the explicit
+ * KPY_ALLOW_UNAUTHENTICATED=1.
+ */
+export function checkExposure(http: Config['http']): void {
+  if (http.tokens.length > 0 || http.allowUnauthenticated || isLoopback(http.host)) return;
+  throw new ConfigError(
+    `refusing to serve ${http.host} without tokens: anyone who can reach it could start builds and upload headers. ` +
+      'Set KPY_TOKENS=<token>[,<token>...] (writes then need `Authorization: Bearer <token>`), ' +
+      'bind a loopback address (KPY_HOST=127.0.0.1, the default), or open it on purpose with KPY_ALLOW_UNAUTHENTICATED=1.',
+  );
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host) || /^::ffff:127(\.\d{1,3}){3}$/i.test(host);
+}
+
+/** Redis URLs without their password, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
 /** Which mirror serves a suite: `*-security` suites come from the security mirror. */

@@ -7,7 +7,7 @@ import { ArtifactStore } from './artifact-store.js';
 import { createBuildQueue, type BuildQueue } from './build-queue.js';
 import { BuildRecords } from './build-records.js';
 import { BuildService } from './build-service.js';
-import type { Config } from './config.js';
+import { redactUrl, type Config } from './config.js';
 import { DebCache } from './deb-cache.js';
 import { KpyError } from './errors.js';
 import { HeadersStore } from './headers/headers-store.js';
@@ -47,13 +47,14 @@ export async function createCore(
   log: Logger,
   opts: { resolver?: KernelResolver; metrics?: Metrics } = {},
 ): Promise<Core> {
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 5000 });
+  // Named, so CLIENT LIST shows which connections are this service's (and how many).
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 5000, connectionName: `${config.redis.prefix}:core` });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    throw new KpyError('SERVICE_UNAVAILABLE', `Redis at ${config.redis.url} is not answering (${(err as Error).message}); run \`npm run setup\``, {
+    throw new KpyError('SERVICE_UNAVAILABLE', `Redis at ${redactUrl(config.redis.url)} is not answering (${(err as Error).message}); run \`npm run setup\``, {
       cause: err,
     });
   }
@@ -62,9 +63,14 @@ export async function createCore(
   const debs = new DebCache(join(config.cacheDir, 'debs'));
   const headers = new HeadersStore(join(config.dataDir, 'headers'));
   const store = new ArtifactStore(config.dataDir);
+  // What a crashed commit left (its writer is gone) goes before anything reads the store.
+  const swept = await store.sweep();
+  if (swept.removed.length) log.warn({ removed: swept.removed }, 'removed scratch directories of crashed store commits');
   const records = new BuildRecords(redis, config.redis.prefix);
-  const logs = new LogBus(redis, config.redis.prefix);
+  const logs = new LogBus(redis, config.redis.prefix, undefined, undefined, log.child({ component: 'logs' }));
   const queue = createBuildQueue(config.redis.queue, config.redis.prefix, redis);
+  // A Redis outage surfaces as 'error' events; unheard, one would end the process.
+  queue.on('error', (err) => log.warn({ err: err.message }, 'build queue: Redis error'));
   const sources = await snapshotSources(config.sourceDir);
   const builderScript = await readFile(BUILDER_SCRIPT_PATH);
   const keys = await ensureSigningKeys(config.dataDir, config.signing);
@@ -80,6 +86,7 @@ export async function createCore(
     probe: new KernelConfigProbe(debs, join(config.cacheDir, 'kconfig')),
     headers,
     maxQueue: config.redis.maxQueue,
+    admission: { redis, key: `${config.redis.prefix}:admission:${config.redis.queue}` },
   });
   log.info({ sources: sources.digest, files: sources.files.length, sourceDir: config.sourceDir }, 'source snapshot taken');
   let closing: Promise<void> | undefined;
@@ -102,6 +109,7 @@ export async function createCore(
     close() {
       closing ??= (async () => {
         await logs.flush().catch(() => undefined);
+        await logs.close();
         await queue.close();
         await redis.quit().catch(() => redis.disconnect());
       })();

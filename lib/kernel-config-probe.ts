@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import tar from 'tar-stream';
 import type { ResolvedPackage } from './archive-resolver.js';
@@ -14,6 +15,8 @@ import { kernelConfigFacts, type KernelConfigFacts } from './kernel-compiler.js'
  */
 export class KernelConfigProbe {
   private readonly memo = new Map<string, KernelConfigFacts>();
+  /** one probe per package at a time: concurrent first requests share it */
+  private readonly inflight = new Map<string, Promise<KernelConfigFacts>>();
 
   constructor(
     private readonly debs: DebCache,
@@ -38,6 +41,15 @@ export class KernelConfigProbe {
   async facts(pkg: ResolvedPackage, release: string): Promise<KernelConfigFacts> {
     const known = await this.peek(pkg);
     if (known) return known;
+    let p = this.inflight.get(pkg.sha256);
+    if (!p) {
+      p = this.probe(pkg, release).finally(() => this.inflight.delete(pkg.sha256));
+      this.inflight.set(pkg.sha256, p);
+    }
+    return p;
+  }
+
+  private async probe(pkg: ResolvedPackage, release: string): Promise<KernelConfigFacts> {
     const deb = await this.debs.ensure(pkg);
     const config = await readConfigFromDeb(deb, `usr/src/linux-headers-${release}/.config`);
     if (config === undefined) {
@@ -45,9 +57,15 @@ export class KernelConfigProbe {
     }
     const facts = kernelConfigFacts(config);
     await mkdir(this.cacheDir, { recursive: true });
+    // Unique scratch name: another process (API and worker share the cache) may probe the same package.
     const f = this.file(pkg.sha256);
-    await writeFile(`${f}.part`, JSON.stringify(facts));
-    await rename(`${f}.part`, f);
+    const part = `${f}.${randomBytes(6).toString('hex')}.part`;
+    try {
+      await writeFile(part, JSON.stringify(facts));
+      await rename(part, f);
+    } finally {
+      await rm(part, { force: true });
+    }
     this.memo.set(pkg.sha256, facts);
     return facts;
   }

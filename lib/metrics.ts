@@ -34,6 +34,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly unhandled = new Counter({
+    name: 'kpython_unhandled_errors_total',
+    help: 'Errors no handler awaited (logged; the process kept running)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
   }

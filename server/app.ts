@@ -4,8 +4,10 @@ import { pinoHttp } from 'pino-http';
 import type { Core } from '../lib/core.js';
 import { KpyError } from '../lib/errors.js';
 import { openapiDocument } from './openapi.js';
+import { FollowerGate } from './follower-gate.js';
 import { problemHandler } from './problem.js';
 import { rateLimit } from './rate-limit.js';
+import { redisGuard } from './redis-guard.js';
 import { headersRouter } from './routes/headers.js';
 import { buildsRouter } from './routes/builds.js';
 import { healthRouter, type ReadinessCheck } from './routes/health.js';
@@ -40,9 +42,12 @@ export function buildApp(deps: AppDeps): Express {
     res.json(openapiDocument);
   });
   app.use(healthRouter(core, deps.readiness ?? []));
+  // Below this line every route may need Redis: 503 instead of hanging while it is down.
+  app.use(redisGuard(core.redis));
   // One budget per client for everything that can start work (builds, uploads).
   const writes = rateLimit(core.config.http.rateLimitPerMin);
-  app.use(buildsRouter(core, writes));
+  const followers = new FollowerGate(core.config.http.maxLogFollowers, core.config.http.maxLogFollowersPerClient);
+  app.use(buildsRouter(core, writes, followers));
   app.use(kernelsRouter(core, writes));
   app.use(headersRouter(core, writes));
   app.use(keysRouter(core));

@@ -1,3 +1,4 @@
+import { trustOf } from '../lib/build-plan.js';
 import type { BuildRecord } from '../lib/build-records.js';
 
 /** The public JSON form of a build. */
@@ -13,6 +14,9 @@ export function buildView(b: BuildRecord): Record<string, unknown> {
     kernel: b.release ?? b.meta?.release ?? null,
     version: b.inputs?.headers.kind === 'debian' ? b.inputs.headers.version : null,
     headers: b.inputs?.headers.kind === 'upload' ? `sha256:${b.inputs.headers.id}` : null,
+    // archive: Debian headers verified from the archive; uploaded: the client's build system, never the module-signing key
+    trust: b.inputs ? trustOf(b.inputs.headers) : (b.meta?.trust ?? (b.meta ? 'archive' : null)),
+    moduleSignature: b.meta ? (b.meta.moduleSignature ?? 'module-signing') : null,
     toolchain: b.toolchain ?? null,
     createdAt: b.createdAt ?? null,
     startedAt: b.startedAt ?? b.meta?.startedAt ?? null,

@@ -1,8 +1,10 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../lib/config.js';
+import { checkExposure, loadConfig } from '../lib/config.js';
 import { createCore } from '../lib/core.js';
+import { installCrashPolicy } from '../lib/crash-policy.js';
 import { createLogger } from '../lib/logger.js';
 import { runMain } from '../lib/main-guard.js';
 import { Metrics } from '../lib/metrics.js';
@@ -18,8 +20,11 @@ runMain(async () => {
   const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });
   if (values.role !== 'all' && values.role !== 'api') throw new Error('--role is "all" or "api"');
   const config = await loadConfig();
+  checkExposure(config.http);
   const log = createLogger(config.logLevel);
-  const core = await createCore(config, log, { metrics: new Metrics(true) });
+  const metrics = new Metrics(true);
+  installCrashPolicy(log, metrics.unhandled);
+  const core = await createCore(config, log, { metrics });
   const worker = values.role === 'all' ? await startWorkerRuntime(core) : undefined;
   const app = buildApp({
     core,
@@ -27,11 +32,16 @@ runMain(async () => {
   });
   const server: Server = app.listen(config.http.port, config.http.host);
   await once(server, 'listening');
-  log.info({ url: `http://${config.http.host}:${config.http.port}`, role: values.role, dataDir: config.dataDir }, 'kpython build service listening');
+  const { address, port } = server.address() as AddressInfo;
+  log.info({ url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, role: values.role, dataDir: config.dataDir }, 'kpython build service listening');
   onShutdown(log, async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    // Live log streams never end by themselves: end them, then drop their idle connections.
+    await core.logs.close();
+    setTimeout(() => server.closeIdleConnections(), 100).unref();
     await worker?.close();
+    server.closeIdleConnections();
     await closed;
     await core.close();
   });

@@ -43,12 +43,13 @@ export const openapiDocument = {
         responses: {
           '200': { description: 'The log', content: { 'text/plain': { schema: { type: 'string' } }, 'text/event-stream': { schema: { type: 'string' } } } },
           '404': problem,
+          '429': { ...problem, description: 'TOO_MANY_FOLLOWERS: the live stream caps (KPY_MAX_LOG_FOLLOWERS, KPY_MAX_LOG_FOLLOWERS_PER_CLIENT)' },
         },
       },
     },
     '/v1/builds/{id}/artifacts/{name}': {
       get: {
-        summary: 'A build artifact; ETag is its sha256',
+        summary: 'A build artifact; ETag is its sha256; immutable for kpython.ko of a succeeded build, revalidated otherwise',
         parameters: [
           id,
           { name: 'name', in: 'path', required: true, schema: { enum: ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko'] } },
@@ -61,12 +62,12 @@ export const openapiDocument = {
     },
     '/v1/kernels/{release}/kpython.ko': {
       get: {
-        summary: 'The signed module for a release; starts a build when there is none (202 + Location)',
+        summary: 'The signed module for a release; starts a build when there is none (202 + Location). Cache-Control: no-cache (the newest build of the release; ETag = sha256). HEAD never starts a build (404 when not built).',
         parameters: [
           { name: 'release', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'version', in: 'query', required: false, schema: { type: 'string' }, description: '`uname -v` or the package version' },
         ],
-        responses: { '200': { description: 'The module', content: binary }, '202': { description: 'Build started' }, '404': problem },
+        responses: { '200': { description: 'The module', content: binary }, '202': { description: 'Build started' }, '401': problem, '404': problem, '429': problem },
       },
     },
     '/v1/headers': {
@@ -100,6 +101,9 @@ export const openapiDocument = {
     '/v1/keys/module-signing.der': { get: { summary: 'Module signing certificate, DER (mokutil --import)', responses: { '200': { description: 'Certificate' } } } },
     '/v1/keys/module-signing.pem': { get: { summary: 'Module signing certificate, PEM', responses: { '200': { description: 'Certificate' } } } },
     '/v1/keys/artifact-signing.pem': { get: { summary: 'Artifact signing public key, PEM', responses: { '200': { description: 'Public key' } } } },
+    '/v1/keys/upload-artifact-signing.pem': { get: { summary: 'Public key signing detached signatures and provenance of builds from uploaded headers, PEM', responses: { '200': { description: 'Public key' } } } },
+    '/v1/keys/upload-module-signing.der': { get: { summary: 'Module signing certificate for builds from uploaded headers, DER (only when configured)', responses: { '200': { description: 'Certificate' }, '404': { description: 'No upload signing key configured' } } } },
+    '/v1/keys/upload-module-signing.pem': { get: { summary: 'Module signing certificate for builds from uploaded headers, PEM (only when configured)', responses: { '200': { description: 'Certificate' }, '404': { description: 'No upload signing key configured' } } } },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
     '/readyz': { get: { summary: 'Readiness (Redis, Docker, builder image)', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Metrics' } } } },

@@ -1,5 +1,6 @@
+import type { KernelResolver } from '../lib/archive-resolver.js';
 import type { ArtifactStore, BuildMeta } from '../lib/artifact-store.js';
-import type { BuildPlan } from '../lib/build-plan.js';
+import { trustOf, type BuildPlan } from '../lib/build-plan.js';
 import { toolchainIdentity, type BuilderImage } from '../lib/builder-images.js';
 import type { Config } from '../lib/config.js';
 import type { DebCache } from '../lib/deb-cache.js';
@@ -11,15 +12,19 @@ import { sha256Hex } from '../lib/sha256.js';
 import type { ArtifactSigner } from '../lib/signing/artifact-signer.js';
 import type { SourceSnapshot } from '../lib/source-tree.js';
 import type { ContainerClient } from './container-client.js';
+import { BuildLog } from './build-log.js';
 import { buildContainerSpec, WORK_DIR } from './container-layout.js';
 import { packInputs } from './input-tar.js';
 import { readOutputs } from './output-tar.js';
 import { runBuildContainer } from './run-container.js';
+import { verifyJob } from './verify-job.js';
 
 export interface PipelineDeps {
   containers: ContainerClient;
   debs: DebCache;
   headers: HeadersStore;
+  /** this worker's own view of the Debian archive: job inputs are checked against it */
+  resolver: KernelResolver;
   /** this worker's recorded builder images */
   images: () => Promise<BuilderImage[]>;
   sources: SourceSnapshot;
@@ -45,7 +50,6 @@ export type Stage = 'fetch' | 'image' | 'container' | 'compile' | 'collect' | 'c
 const EXIT_HEADERS = 3;
 const EXIT_NO_ARTIFACT = 4;
 const EXIT_COMPILER = 5;
-const MAX_OUTPUT = 256 * 1024 * 1024;
 
 /**
  * One build: fetch + verify inputs → check the toolchain image → locked-down
@@ -53,15 +57,18 @@ const MAX_OUTPUT = 256 * 1024 * 1024;
  * store atomically. Returns the stored meta; throws KpyError with the stable
  * code of the failure, after keeping the log.
  */
-export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: BuildReporter): Promise<BuildMeta> {
+export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: BuildReporter, jobId: string | undefined = job.key): Promise<BuildMeta> {
+  let plan = job;
   const log = deps.log.child({ buildId: plan.key.slice(0, 12), kernel: plan.inputs.headers.release });
-  const lines: string[] = [];
+  // Bounded: the container decides how much it prints.
+  const lines = new BuildLog(deps.limits.logBytes);
   const say = (text: string) => {
-    lines.push(text);
-    report.line(text);
+    const kept = lines.add(text);
+    if (kept !== undefined) report.line(kept);
   };
   const startedAt = new Date();
   try {
+    plan = await verifyJob(jobId, job, deps);
     if (plan.inputs.sources.digest !== deps.sources.digest || plan.inputs.sources.builderScript !== sha256Hex(deps.builderScript)) {
       throw new KpyError('SOURCES_CHANGED', 'this worker holds different kpython sources than the build key names');
     }
@@ -108,12 +115,13 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
           mtime: new Date(plan.inputs.options.sourceDateEpoch * 1000),
         }),
       outPath: `${WORK_DIR}/out`,
-      readOutputs: (tar) => readOutputs(tar, MAX_OUTPUT),
+      readOutputs: (tar) => readOutputs(tar, deps.limits.outputBytes),
       timeoutMs: deps.limits.timeoutMs,
       onLine: say,
       onStarted: (cid) => {
-        void report.containerStarted(cid);
-        void report.stage('compile', 30);
+        // Progress reports only: a failure is logged, never left unhandled, and does not fail the build.
+        report.containerStarted(cid).catch((err: unknown) => log.warn({ err }, 'cannot record the container start'));
+        report.stage('compile', 30).catch((err: unknown) => log.warn({ err }, 'cannot record the compile stage'));
       },
       log,
     });
@@ -137,8 +145,8 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
 
     await report.stage('sign', 92);
     const finishedAt = new Date();
-    const buildLog = Buffer.from(`${lines.join('\n')}\n`);
-    const signed = await deps.signer.sign({
+    const buildLog = lines.toBuffer();
+    const { files: signed, moduleSignature } = await deps.signer.sign({
       plan,
       unsigned,
       log: buildLog,
@@ -146,7 +154,12 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
       finishedOn: finishedAt.toISOString(),
     });
     // Not in build.log: the provenance already names that file's digest.
-    report.line('[kpython] signed: module signature (PKCS#7), detached signature, provenance');
+    const trust = trustOf(plan.inputs.headers);
+    report.line(
+      trust === 'archive'
+        ? '[kpython] signed: module signature (PKCS#7), detached signature, provenance'
+        : `[kpython] uploaded headers: ${moduleSignature === 'none' ? 'no module signature' : 'module signed with the upload key'}; detached signature and provenance with the uploads key`,
+    );
 
     await report.stage('store', 97);
     const files = new Map<string, Buffer>([...Object.entries(signed), ['build.log', buildLog]]);
@@ -155,6 +168,8 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
       release: plan.inputs.headers.release,
       unsignedSha256,
       vermagic,
+      trust,
+      moduleSignature,
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
@@ -163,7 +178,7 @@ export async function runBuild(plan: BuildPlan, deps: PipelineDeps, report: Buil
     const e = toKpyError(err);
     say(`[kpython] failed: ${e.code}: ${e.message}`);
     await deps.store
-      .commitFailure(plan.key, Buffer.from(`${lines.join('\n')}\n`), { key: plan.key, error: e.toJSON(), at: new Date().toISOString() })
+      .commitFailure(plan.key, lines.toBuffer(), { key: plan.key, error: e.toJSON(), at: new Date().toISOString() })
       .catch((storeErr: unknown) => log.error({ err: storeErr }, 'cannot keep the failure log'));
     throw e;
   }
@@ -190,18 +205,19 @@ async function localImage(plan: BuildPlan, deps: PipelineDeps): Promise<BuilderI
   return image;
 }
 
-function exitError(code: number, lines: string[]): KpyError {
-  const tail = lines.slice(-15);
+function exitError(code: number, lines: BuildLog): KpyError {
+  const tail = [...lines.tail];
   if (code === EXIT_COMPILER) {
-    const why = lines.filter((l) => l.startsWith('[kpython] compiler mismatch')).at(-1) ?? 'the compiler in the container is not the kernel\'s';
+    const why = lines.first('compiler') ?? 'the compiler in the container is not the kernel\'s';
     return new KpyError('COMPILER_UNAVAILABLE', why.replace(/^\[kpython\] /, ''), { details: { exitCode: code, tail } });
   }
   if (code === EXIT_HEADERS) return new KpyError('HEADERS_INVALID', 'the kernel headers could not be unpacked or are incomplete', { details: { exitCode: code, tail } });
   if (code === EXIT_NO_ARTIFACT) return new KpyError('ARTIFACT_INVALID', 'make succeeded but produced no kpython.ko', { details: { exitCode: code, tail } });
+  if (lines.first('nospace')) {
+    return new KpyError('BUILD_OUTPUT_TOO_LARGE', 'the build filled its work volume (KPY_BUILD_WORK_MB)', { details: { exitCode: code, tail } });
+  }
   if (code === 137) return new KpyError('COMPILE_ERROR', 'the build was killed (out of memory?)', { details: { exitCode: code, tail } });
-  const own = lines.filter((l) => !l.startsWith('[kpython]'));
-  const firstError =
-    own.find((l) => /\berror:/i.test(l)) ?? own.find((l) => /: not found$|No such file or directory/.test(l)) ?? own.find((l) => /\*\*\*/.test(l));
+  const firstError = lines.first('error') ?? lines.first('missing') ?? lines.first('stars');
   return new KpyError('COMPILE_ERROR', `make failed with exit code ${code}${firstError ? `: ${firstError.trim()}` : ''}`, {
     details: { exitCode: code, tail },
   });

@@ -9,6 +9,8 @@ export interface BuildContainerSpec {
   env: Record<string, string>;
   /** named volume mounted read-write (and executable) at workDir */
   volume: string;
+  /** the volume's size: what the build may write there in all */
+  volumeBytes?: number;
   workDir: string;
   /** extra writable tmpfs mounts: path → size in bytes */
   tmpfs: Record<string, number>;
@@ -26,7 +28,8 @@ export interface ContainerClient {
   ping(): Promise<void>;
   /** ID of a local image, or undefined if absent */
   imageId(ref: string): Promise<string | undefined>;
-  createVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /** a volume of at most `bytes` when the engine can bound it; `bounded` says whether it did */
+  createVolume(name: string, labels: Record<string, string>, bytes?: number): Promise<{ bounded: boolean; why?: string }>;
   removeVolume(name: string): Promise<void>;
   create(spec: BuildContainerSpec): Promise<string>;
   /** extract a tar stream at `path` (inside the volume) */
@@ -42,9 +45,18 @@ export interface ContainerClient {
   remove(id: string): Promise<void>;
   /** remove containers and volumes whose labels include all of `labels` (volumes still in use are listed, not removed) */
   reap(labels: Record<string, string>): Promise<{ containers: number; volumes: number; inUse: string[] }>;
+  /**
+   * remove every kpython container and volume whose deadline label (epoch ms)
+   * has passed, whoever started it: a build past its deadline is dead anyway
+   */
+  reapExpired(now: number): Promise<{ containers: number; volumes: number }>;
 }
 
 export const LABEL_APP = 'org.kpython.app';
 export const LABEL_BUILD = 'org.kpython.build';
 export const LABEL_WORKER = 'org.kpython.worker';
 export const LABEL_RUN = 'org.kpython.run';
+/** epoch ms after which the container is dead by its own timeout and any worker may remove it */
+export const LABEL_DEADLINE = 'org.kpython.deadline';
+/** the file behind a size-bounded volume (loop-volume.ts), removed with it */
+export const LABEL_BACKING = 'org.kpython.backing-file';

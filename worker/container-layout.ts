@@ -2,10 +2,25 @@ import { randomBytes } from 'node:crypto';
 import type { BuildPlan } from '../lib/build-plan.js';
 import type { Config } from '../lib/config.js';
 import type { BuildContainerSpec } from './container-client.js';
-import { LABEL_APP, LABEL_BUILD, LABEL_RUN, LABEL_WORKER } from './container-client.js';
+import { LABEL_APP, LABEL_BUILD, LABEL_DEADLINE, LABEL_RUN, LABEL_WORKER } from './container-client.js';
 
 const MiB = 1024 * 1024;
 export const WORK_DIR = '/build';
+/** The container's own timeout runs this much past the worker's timer: the worker's kill normally comes first. */
+export const IN_CONTAINER_GRACE_SEC = 5;
+/** Copying inputs in before start and outputs out after exit, on top of the timeout, before reapers may act. */
+export function deadlineSlackMs(timeoutMs: number): number {
+  return Math.min(120_000, Math.max(15_000, timeoutMs));
+}
+
+/**
+ * The build command under `timeout` as PID 1 of the container: the deadline
+ * holds even if the worker dies (nobody left to kill it), and the build
+ * cannot kill PID 1 from inside its pid namespace.
+ */
+export function deadlineCommand(timeoutMs: number, cmd: string[]): string[] {
+  return ['timeout', '-s', 'KILL', `${Math.ceil(timeoutMs / 1000) + IN_CONTAINER_GRACE_SEC}s`, ...cmd];
+}
 
 /** Directories the header packages unpack into, each a tmpfs over the read-only root. */
 export function headerMounts(plan: BuildPlan): string[] {
@@ -36,14 +51,16 @@ export function buildContainerSpec(args: {
     image: args.imageId,
     name,
     volume: name,
+    volumeBytes: limits.workBytes,
     workDir: WORK_DIR,
     labels: {
       [LABEL_APP]: 'kpython',
       [LABEL_BUILD]: plan.key,
       [LABEL_WORKER]: args.workerId,
       ...(args.runLabel ? { [LABEL_RUN]: args.runLabel } : {}),
+      [LABEL_DEADLINE]: String(Date.now() + limits.timeoutMs + IN_CONTAINER_GRACE_SEC * 1000 + deadlineSlackMs(limits.timeoutMs)),
     },
-    cmd: ['sh', `${WORK_DIR}/kpy/build.sh`],
+    cmd: deadlineCommand(limits.timeoutMs, ['sh', `${WORK_DIR}/kpy/build.sh`]),
     env: {
       KPY_RELEASE: plan.inputs.headers.release,
       KPY_HEADER_MOUNTS: mounts.join(' '),

@@ -1,8 +1,12 @@
-import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { KpyError } from '../lib/errors.js';
-import type { BuildContainerSpec, ContainerClient } from './container-client.js';
+import { boundedLines } from './bounded-lines.js';
+import { MAX_LINE } from './build-log.js';
+import { LABEL_APP, LABEL_BACKING, LABEL_DEADLINE, type BuildContainerSpec, type ContainerClient } from './container-client.js';
+import { createLoopVolume, removeLoopVolume } from './loop-volume.js';
 
 /**
  * ContainerClient over the Docker Engine API (dockerode). Containers run with
@@ -12,8 +16,12 @@ import type { BuildContainerSpec, ContainerClient } from './container-client.js'
 export class DockerContainerClient implements ContainerClient {
   private readonly docker: Docker;
 
-  constructor(socketPath: string) {
+  /** where the files behind size-bounded volumes live */
+  private readonly volumeDir: string;
+
+  constructor(socketPath: string, opts: { volumeDir?: string } = {}) {
     this.docker = new Docker({ socketPath });
+    this.volumeDir = opts.volumeDir ?? join(tmpdir(), 'kpython-volumes');
   }
 
   async ping(): Promise<void> {
@@ -29,16 +37,45 @@ export class DockerContainerClient implements ContainerClient {
     }
   }
 
-  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+  async createVolume(name: string, labels: Record<string, string>, bytes?: number): Promise<{ bounded: boolean; why?: string }> {
+    if (bytes) {
+      let loop: { device: string; file: string } | undefined;
+      try {
+        loop = await createLoopVolume(this.volumeDir, name, bytes);
+      } catch (err) {
+        // No loop devices here (not root, a container): the volume is bounded only by the disk.
+        await wrap('volume create', () => this.docker.createVolume({ Name: name, Labels: labels }));
+        return { bounded: false, why: (err as Error).message };
+      }
+      const { device, file } = loop;
+      try {
+        await wrap('volume create', () =>
+          this.docker.createVolume({
+            Name: name,
+            Labels: { ...labels, [LABEL_BACKING]: file },
+            DriverOpts: { type: 'ext4', device, o: 'nodev,nosuid' },
+          }),
+        );
+      } catch (err) {
+        await removeLoopVolume(file);
+        throw err;
+      }
+      return { bounded: true };
+    }
     await wrap('volume create', () => this.docker.createVolume({ Name: name, Labels: labels }));
+    return { bounded: false, why: 'no size asked for' };
   }
 
   async removeVolume(name: string): Promise<void> {
+    let backing: string | undefined;
     try {
+      const v = await this.docker.getVolume(name).inspect();
+      backing = v.Labels?.[LABEL_BACKING];
       await this.docker.getVolume(name).remove({ force: true });
     } catch (err) {
       if (statusOf(err) !== 404) throw containerError('volume remove', err);
     }
+    if (backing) await removeLoopVolume(backing);
   }
 
   async create(spec: BuildContainerSpec): Promise<string> {
@@ -61,7 +98,8 @@ export class DockerContainerClient implements ContainerClient {
           SecurityOpt: ['no-new-privileges'],
           ReadonlyRootfs: true,
           Privileged: false,
-          Init: true,
+          // No docker-init: the command's `timeout` is PID 1, which the build cannot kill.
+          Init: false,
           Mounts: [{ Type: 'volume', Source: spec.volume, Target: spec.workDir, ReadOnly: false }],
           Tmpfs: Object.fromEntries(
             Object.entries(spec.tmpfs).map(([path, size]) => [path, `rw,exec,nosuid,nodev,size=${size}`]),
@@ -94,7 +132,8 @@ export class DockerContainerClient implements ContainerClient {
     this.docker.modem.demuxStream(raw, merged, merged);
     raw.on('end', () => merged.end());
     raw.on('error', (err) => merged.destroy(err));
-    yield* createInterface({ input: merged, crlfDelay: Infinity });
+    // Cut long lines while reading: readline would buffer a line without end whole.
+    yield* boundedLines(merged, MAX_LINE);
   }
 
   async wait(id: string): Promise<number> {
@@ -119,7 +158,8 @@ export class DockerContainerClient implements ContainerClient {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
-      if (statusOf(err) !== 404) throw containerError('remove', err);
+      // 409: a removal is already under way (a reaper and the pipeline's cleanup racing)
+      if (statusOf(err) !== 404 && statusOf(err) !== 409) throw containerError('remove', err);
     }
   }
 
@@ -133,6 +173,8 @@ export class DockerContainerClient implements ContainerClient {
     for (const v of Volumes ?? []) {
       try {
         await this.docker.getVolume(v.Name).remove({ force: true });
+        const backing = v.Labels?.[LABEL_BACKING];
+        if (backing) await removeLoopVolume(backing);
         volumes++;
       } catch (err) {
         // A volume still mounted by a container outside the selection stays.
@@ -141,6 +183,27 @@ export class DockerContainerClient implements ContainerClient {
       }
     }
     return { containers: containers.length, volumes, inUse };
+  }
+
+  async reapExpired(now: number): Promise<{ containers: number; volumes: number }> {
+    const label = [`${LABEL_APP}=kpython`, LABEL_DEADLINE];
+    const past = (labels: Record<string, string> | undefined) => {
+      const at = Number(labels?.[LABEL_DEADLINE]);
+      return Number.isFinite(at) && at > 0 && at < now;
+    };
+    const containers = (await wrap('list', () => this.docker.listContainers({ all: true, filters: { label } }))).filter((c) => past(c.Labels));
+    for (const c of containers) await this.remove(c.Id);
+    const { Volumes } = await wrap('volume list', () => this.docker.listVolumes({ filters: { label } }));
+    let volumes = 0;
+    for (const v of (Volumes ?? []).filter((x) => past(x.Labels ?? undefined))) {
+      try {
+        await this.docker.getVolume(v.Name).remove({ force: true });
+        volumes++;
+      } catch (err) {
+        if (statusOf(err) !== 404 && statusOf(err) !== 409) throw containerError('volume remove', err);
+      }
+    }
+    return { containers: containers.length, volumes };
   }
 }
 

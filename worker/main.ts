@@ -1,7 +1,9 @@
 import { loadConfig } from '../lib/config.js';
 import { createCore } from '../lib/core.js';
+import { installCrashPolicy } from '../lib/crash-policy.js';
 import { createLogger } from '../lib/logger.js';
 import { runMain } from '../lib/main-guard.js';
+import { Metrics } from '../lib/metrics.js';
 import { onShutdown } from '../lib/shutdown.js';
 import { startWorkerRuntime } from './worker-runtime.js';
 
@@ -9,7 +11,9 @@ import { startWorkerRuntime } from './worker-runtime.js';
 runMain(async () => {
   const config = await loadConfig();
   const log = createLogger(config.logLevel, 'kpython-worker');
-  const core = await createCore(config, log);
+  const metrics = new Metrics(true);
+  installCrashPolicy(log, metrics.unhandled);
+  const core = await createCore(config, log, { metrics });
   const runtime = await startWorkerRuntime(core);
   log.info({ workerId: config.build.workerId, queue: config.redis.queue }, 'build worker ready');
   onShutdown(log, async () => {

@@ -28,7 +28,8 @@ export async function runBuildContainer(args: {
 }): Promise<ContainerRun> {
   const { client, spec, log } = args;
   let id: string | undefined;
-  await client.createVolume(spec.volume, spec.labels);
+  const volume = await client.createVolume(spec.volume, spec.labels, spec.volumeBytes);
+  if (!volume.bounded) log.warn({ why: volume.why }, 'the work volume is not size-bounded here');
   try {
     id = await client.create(spec);
     const clog = log.child({ containerId: id.slice(0, 12) });

@@ -5,6 +5,7 @@ import type { ApiClient, BuildView } from '../api-client.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { followBuild } from '../progress.js';
 import { uploadHeaders } from './upload-headers.js';
+import { loadVerifyKeys } from '../verify-keys.js';
 import { printChecks } from './verify.js';
 
 /** The CI path: build if needed, wait, download the module + signature + provenance, verify. */
@@ -21,7 +22,7 @@ export async function fetchCommand(api: ApiClient, o: { kernel: string; version?
     await first.body?.cancel();
   }
   if (!id) throw new CliError('the service did not name the build', EXIT.SERVICE_ERROR);
-  return downloadVerified(api, id, o.output);
+  return downloadVerified(api, id, o.output, false);
 }
 
 /** A machine with headers but no compiler: upload them, build, wait, download, verify. */
@@ -32,7 +33,8 @@ export async function fetchWithHeaders(api: ApiClient, o: { headers: string; sys
     process.stderr.write(`building ${up.release} from ${up.id}: ${build.id}\n`);
     await waitSucceeded(api, build.id);
   }
-  return downloadVerified(api, build.id, o.output);
+  // The caller's own headers: an uploaded-trust build is what was asked for.
+  return downloadVerified(api, build.id, o.output, true);
 }
 
 async function waitSucceeded(api: ApiClient, id: string): Promise<void> {
@@ -42,17 +44,16 @@ async function waitSucceeded(api: ApiClient, id: string): Promise<void> {
   }
 }
 
-async function downloadVerified(api: ApiClient, id: string, output: string): Promise<number> {
+async function downloadVerified(api: ApiClient, id: string, output: string, allowUploaded: boolean): Promise<number> {
   const o = { output };
   const base = `/v1/builds/${id}/artifacts`;
-  const [module, signature, provenance, pub, cert] = await Promise.all([
+  const [module, signature, provenance, keys] = await Promise.all([
     api.download(`${base}/kpython.ko`),
     api.download(`${base}/kpython.ko.sig`),
     api.download(`${base}/provenance.json`),
-    api.download('/v1/keys/artifact-signing.pem'),
-    api.download('/v1/keys/module-signing.pem'),
+    loadVerifyKeys(api, {}),
   ]);
-  const report = await verifyArtifacts({ module, signature, provenance, artifactPublicPem: pub.toString(), moduleCertPem: cert.toString() });
+  const report = await verifyArtifacts({ module, signature, provenance, ...keys, allowUploaded });
   printChecks(report.checks);
   if (!report.ok) throw new CliError('verification failed; nothing written', EXIT.VERIFY_FAILED);
   const out = resolve(o.output);

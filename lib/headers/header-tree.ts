@@ -3,10 +3,11 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { KpyError } from '../errors.js';
+import { LongHeaderGuard } from './long-header-guard.js';
 
 /** One entry of an uploaded tree; file contents live in the spool file. */
 export type TreeEntry =
-  | { type: 'dir' }
+  | { type: 'dir'; implicit?: true }
   | { type: 'file'; offset: number; size: number; exec: boolean }
   | { type: 'symlink'; target: string };
 
@@ -16,8 +17,18 @@ export interface TreeLimits {
   maxFiles: number;
 }
 
-const MAX_PATH = 4096;
+/** Kernel header trees: ~17k entries, the longest path under 100 characters, at most 11 deep. */
+const MAX_PATH = 1024;
 const MAX_NAME = 255;
+const MAX_DEPTH = 48;
+/** all path names of a tree together (a real one: about 1 MiB) */
+const MAX_PATH_BYTES = 32 * 1024 * 1024;
+/** a pax or GNU long-name header: a few hundred bytes for a real path */
+const MAX_LONG_HEADER = 64 * 1024;
+/** symbolic links followed while resolving one path (Linux's MAXSYMLINKS) */
+const MAX_LINK_HOPS = 40;
+/** characters of path looked up while resolving links, for the whole tree */
+const MAX_RESOLVE_CHARS = 64 * 1024 * 1024;
 /** the ratio limit applies once this much has been expanded (small archives compress well too) */
 const RATIO_FLOOR = 16 * 1024 * 1024;
 
@@ -29,13 +40,15 @@ const RATIO_FLOOR = 16 * 1024 * 1024;
  * compression ratio and the number of entries are bounded while reading.
  */
 export class HeaderTree {
+  /** every path of the tree, the directories archives leave implicit included */
   readonly entries = new Map<string, TreeEntry>();
-  /** every ancestor of an entry seen so far: such a path must stay a directory */
-  private readonly parents = new Set<string>();
   private spool: WriteStream | undefined;
   private spoolSize = 0;
   private expanded = 0;
+  /** entries kept, implicit directories included: what maxFiles bounds */
   private files = 0;
+  private pathBytes = 0;
+  private resolveBudget = MAX_RESOLVE_CHARS;
 
   constructor(
     readonly spoolPath: string,
@@ -68,9 +81,12 @@ export class HeaderTree {
         extract.destroy(limitError);
       }
     };
+    // Long-name headers are bounded before the extractor can buffer them.
+    const guard = new LongHeaderGuard(MAX_LONG_HEADER);
     stream.on('data', onData);
     stream.on('error', (err) => extract.destroy(err));
-    stream.pipe(extract);
+    guard.on('error', (err) => extract.destroy(err));
+    stream.pipe(guard).pipe(extract);
     try {
       for await (const entry of extract) {
         await this.addEntry(entry.header, entry, keep);
@@ -81,6 +97,7 @@ export class HeaderTree {
     } finally {
       stream.off('data', onData);
       stream.destroy();
+      guard.destroy();
     }
   }
 
@@ -124,14 +141,12 @@ export class HeaderTree {
       await finished(body);
       return;
     }
-    if (++this.files > this.limits.maxFiles) {
-      throw new KpyError('HEADERS_TOO_MANY_FILES', `more than ${this.limits.maxFiles} entries; upload the kernel build directory only`);
-    }
-    this.checkParents(path);
-    if (type !== 'directory' && this.parents.has(path)) {
+    this.addParents(path);
+    const existing = this.entries.get(path);
+    if (existing?.type === 'dir' && existing.implicit && type !== 'directory') {
       throw new KpyError('HEADERS_PATH_UNSAFE', `"${path}" is a directory earlier in the upload and a ${type} now`, { details: { path } });
     }
-    const existing = this.entries.get(path);
+    if (!existing) this.count(path);
     if (existing) {
       if (existing.type === 'dir' && type === 'directory') {
         body.resume();
@@ -148,7 +163,7 @@ export class HeaderTree {
         return;
       case 'symlink': {
         const target = h.linkname ?? '';
-        if (!target || target.length > MAX_PATH || target.includes('\0')) {
+        if (!target || target.length > MAX_PATH || target.includes('\0') || target.split('/').length > MAX_DEPTH) {
           throw new KpyError('HEADERS_SYMLINK_UNSAFE', `symbolic link "${path}" has an empty or invalid target`, { details: { path } });
         }
         if (target.startsWith('/')) {
@@ -183,17 +198,42 @@ export class HeaderTree {
     }
   }
 
-  /** No entry may sit below a symbolic link (it would be written through it) or below a file. */
-  private checkParents(path: string): void {
-    const parts = path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const parent = parts.slice(0, i).join('/');
-      this.parents.add(parent);
+  /** One more entry (explicit or implicit) against the limits on entries and on path bytes. */
+  private count(path: string): void {
+    if (++this.files > this.limits.maxFiles) {
+      throw new KpyError('HEADERS_TOO_MANY_FILES', `more than ${this.limits.maxFiles} entries (directories included); upload the kernel build directory only`, {
+        details: { limit: this.limits.maxFiles },
+      });
+    }
+    this.pathBytes += path.length;
+    if (this.pathBytes > MAX_PATH_BYTES) {
+      throw new KpyError('HEADERS_TOO_MANY_FILES', `the path names of the upload exceed ${mib(MAX_PATH_BYTES)} together; upload the kernel build directory only`, {
+        details: { limitBytes: MAX_PATH_BYTES },
+      });
+    }
+  }
+
+  /**
+   * Register the directories above `path` as implicit entries (each counted),
+   * walking up only until one is known: its own ancestors were checked when it
+   * came. No entry may sit below a symbolic link (it would be written through
+   * it) or below a file.
+   */
+  private addParents(path: string): void {
+    const missing: string[] = [];
+    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
+      const parent = path.slice(0, cut);
       const e = this.entries.get(parent);
       if (e?.type === 'symlink') {
         throw new KpyError('HEADERS_PATH_UNSAFE', `"${path}" lies below the symbolic link "${parent}"`, { details: { path, link: parent } });
       }
       if (e?.type === 'file') throw new KpyError('HEADERS_ARCHIVE_INVALID', `"${path}" lies below the file "${parent}"`, { details: { path } });
+      if (e) break;
+      missing.push(parent);
+    }
+    for (const d of missing) {
+      this.count(d);
+      this.entries.set(d, { type: 'dir', implicit: true });
     }
   }
 
@@ -210,15 +250,8 @@ export class HeaderTree {
     return size;
   }
 
-  /** Flush the spool and add the directories archives leave implicit; call before reading contents back. */
+  /** Flush the spool; call before reading contents back. */
   async seal(): Promise<void> {
-    for (const p of [...this.entries.keys()]) {
-      const parts = p.split('/');
-      for (let i = 1; i < parts.length; i++) {
-        const d = parts.slice(0, i).join('/');
-        if (!this.entries.has(d)) this.entries.set(d, { type: 'dir' });
-      }
-    }
     const s = this.spool;
     if (!s) return;
     await new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
@@ -239,31 +272,42 @@ export class HeaderTree {
 
   /**
    * Resolve a tree path through the tree's own symbolic links (as the kernel
-   * would): the final path, or undefined when resolution leaves the tree root
-   * or loops. Missing components resolve lexically.
+   * would): the final path, or undefined when resolution leaves the tree root,
+   * loops or follows more than MAX_LINK_HOPS links. Missing components resolve
+   * lexically. The work is bounded per tree (MAX_RESOLVE_CHARS).
    */
-  resolve(path: string, depth = 0): string | undefined {
-    if (depth > 40) return undefined;
+  resolve(path: string): string | undefined {
+    const pending = path.split('/').reverse();
+    /** resolved components, and the path up to each */
     const out: string[] = [];
-    const parts = path.split('/').filter((p) => p && p !== '.');
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i] as string;
+    const keys: string[] = [];
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.pop() as string;
+      if (!part || part === '.') continue;
       if (part === '..') {
         if (out.length === 0) return undefined;
         out.pop();
+        keys.pop();
+        continue;
+      }
+      const key = keys.length ? `${keys[keys.length - 1] as string}/${part}` : part;
+      this.resolveBudget -= key.length;
+      if (this.resolveBudget < 0) {
+        throw new KpyError('HEADERS_SYMLINK_UNSAFE', 'the symbolic links of the upload take too long to resolve; upload with `tar -h` (dereference)');
+      }
+      const e = this.entries.get(key);
+      if (e?.type === 'symlink') {
+        if (++hops > MAX_LINK_HOPS) return undefined;
+        const target = e.target.split('/');
+        if (pending.length + target.length > MAX_DEPTH * 4) return undefined;
+        for (let i = target.length - 1; i >= 0; i--) pending.push(target[i] as string);
         continue;
       }
       out.push(part);
-      const e = this.entries.get(out.join('/'));
-      if (e?.type === 'symlink') {
-        out.pop();
-        const via = this.resolve([...out, e.target].join('/'), depth + 1);
-        if (via === undefined) return undefined;
-        out.length = 0;
-        if (via) out.push(...via.split('/'));
-      }
+      keys.push(key);
     }
-    return out.join('/');
+    return keys.length ? (keys[keys.length - 1] as string) : '';
   }
 
   /** The entry at a path after following symbolic links. */
@@ -292,9 +336,10 @@ export class HeaderTree {
 export function normalizeName(name: string, code: 'HEADERS_PATH_UNSAFE' | 'HEADERS_HARDLINK_UNSAFE'): string {
   const unsafe = (why: string) => new KpyError(code, `"${name.slice(0, 300)}": ${why}; upload the build directory with paths relative to it`, { details: { path: name.slice(0, 300) } });
   if (name.includes('\0')) throw unsafe('contains a NUL byte');
-  if (name.length > MAX_PATH) throw unsafe('path too long');
+  if (name.length > MAX_PATH) throw unsafe(`path longer than ${MAX_PATH} characters`);
   if (name.startsWith('/')) throw unsafe('absolute path');
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length > MAX_DEPTH) throw unsafe(`path deeper than ${MAX_DEPTH} directories`);
   if (parts.some((p) => p === '..')) throw unsafe('path traversal ("..")');
   if (parts.some((p) => p.length > MAX_NAME)) throw unsafe('name too long');
   return parts.join('/');

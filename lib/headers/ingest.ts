@@ -240,20 +240,13 @@ async function checkIncludes(tree: HeaderTree, kdir: string, layout: string, mak
  * gives the same bytes, so its sha256 is the content address.
  */
 async function writeNormalisedTar(tree: HeaderTree, prefix: string, file: string): Promise<{ sha256: string; bytes: number; files: number }> {
+  // The tree holds every parent directory already; only the prefix's own are added.
   const all = new Map<string, TreeEntry>();
-  const addDirs = (p: string) => {
-    const parts = p.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const d = parts.slice(0, i).join('/');
-      if (!all.has(d)) all.set(d, { type: 'dir' });
-    }
-  };
-  for (const [p, e] of tree.entries) {
-    const full = prefix ? `${prefix}/${p}` : p;
-    addDirs(full);
-    all.set(full, e);
+  if (prefix) {
+    const parts = prefix.split('/');
+    for (let i = 1; i <= parts.length; i++) all.set(parts.slice(0, i).join('/'), { type: 'dir' });
   }
-  if (prefix) addDirs(`${prefix}/x`);
+  for (const [p, e] of tree.entries) all.set(prefix ? `${prefix}/${p}` : p, e);
   const paths = [...all.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const mtime = new Date(BUILD_OPTIONS.sourceDateEpoch * 1000);
   const base = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime };

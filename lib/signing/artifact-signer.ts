@@ -1,10 +1,10 @@
-import type { BuildPlan } from '../build-plan.js';
+import { trustOf, type BuildPlan } from '../build-plan.js';
 import { KpyError, toKpyError } from '../errors.js';
 import { sha256Hex } from '../sha256.js';
 import { signDetached } from './detached-signature.js';
 import { IN_TOTO_PAYLOAD_TYPE, signEnvelope } from './dsse.js';
 import { signModule } from './module-signature.js';
-import { provenanceStatement } from './provenance.js';
+import { provenanceStatement, type ModuleSignatureKind } from './provenance.js';
 import type { SigningKeys } from './signing-keys.js';
 
 /** The files a successful build publishes, beside meta.json. */
@@ -15,7 +15,13 @@ export interface SignedArtifacts {
   'kpython.unsigned.ko': Buffer;
 }
 
-/** Signs outside any container, with keys that never enter one. */
+/**
+ * Signs outside any container, with keys that never enter one. The trust
+ * level of the plan picks the keys: archive builds get the module-signing
+ * key and the artifact key; builds from uploaded headers get no module
+ * signature (or the operator's separate upload key) and the uploads
+ * artifact key, so no archive key ever vouches for a client's build system.
+ */
 export class ArtifactSigner {
   constructor(
     private readonly keys: SigningKeys,
@@ -28,10 +34,20 @@ export class ArtifactSigner {
     log: Buffer;
     startedOn: string;
     finishedOn: string;
-  }): Promise<SignedArtifacts> {
+  }): Promise<{ files: SignedArtifacts; moduleSignature: ModuleSignatureKind }> {
     try {
-      const signed = await signModule(args.unsigned, this.keys.moduleKeyPath, this.keys.moduleCertPath);
-      const sig = signDetached(signed, this.keys.artifactKey);
+      const archive = trustOf(args.plan.inputs.headers) === 'archive';
+      const moduleKey = archive
+        ? { kind: 'module-signing' as const, keyPath: this.keys.moduleKeyPath, certPath: this.keys.moduleCertPath }
+        : this.keys.upload.module
+          ? { kind: 'upload-signing' as const, ...this.keys.upload.module }
+          : undefined;
+      const artifactKey = archive
+        ? { key: this.keys.artifactKey, id: this.keys.artifactKeyId }
+        : { key: this.keys.upload.artifactKey, id: this.keys.upload.artifactKeyId };
+      const signed = moduleKey ? await signModule(args.unsigned, moduleKey.keyPath, moduleKey.certPath) : args.unsigned;
+      const moduleSignature: ModuleSignatureKind = moduleKey?.kind ?? 'none';
+      const sig = signDetached(signed, artifactKey.key);
       const statement = provenanceStatement({
         plan: args.plan,
         builderId: this.builderId,
@@ -42,18 +58,17 @@ export class ArtifactSigner {
         ],
         startedOn: args.startedOn,
         finishedOn: args.finishedOn,
+        moduleSignature,
       });
-      const envelope = signEnvelope(
-        IN_TOTO_PAYLOAD_TYPE,
-        Buffer.from(JSON.stringify(statement)),
-        this.keys.artifactKey,
-        this.keys.artifactKeyId,
-      );
+      const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), artifactKey.key, artifactKey.id);
       return {
-        'kpython.ko': signed,
-        'kpython.ko.sig': sig,
-        'provenance.json': Buffer.from(`${JSON.stringify(envelope, null, 2)}\n`),
-        'kpython.unsigned.ko': args.unsigned,
+        moduleSignature,
+        files: {
+          'kpython.ko': signed,
+          'kpython.ko.sig': sig,
+          'provenance.json': Buffer.from(`${JSON.stringify(envelope, null, 2)}\n`),
+          'kpython.unsigned.ko': args.unsigned,
+        },
       };
     } catch (err) {
       if (err instanceof KpyError && err.code === 'SIGNING_FAILED') throw err;

@@ -1,4 +1,4 @@
-import type { BuildPlan } from '../build-plan.js';
+import { trustOf, type BuildPlan, type TrustLevel } from '../build-plan.js';
 
 export interface ProvenanceInput {
   plan: BuildPlan;
@@ -7,27 +7,41 @@ export interface ProvenanceInput {
   byproducts: { name: string; sha256: string }[];
   startedOn: string;
   finishedOn: string;
+  /** which key signed the module: the archive's, the operator's upload key, or none */
+  moduleSignature: ModuleSignatureKind;
 }
 
-export const BUILD_TYPE = 'urn:kpython:build-type:debian-kbuild-container:v1';
+export type ModuleSignatureKind = 'module-signing' | 'upload-signing' | 'none';
+
+/** Headers verified from the Debian archive: the service vouches for the build system. */
+export const ARCHIVE_BUILD_TYPE = 'urn:kpython:build-type:debian-kbuild-container:v1';
+/** Headers (and so the Makefiles that build the module) came from the client. */
+export const UPLOADED_BUILD_TYPE = 'urn:kpython:build-type:uploaded-headers-kbuild-container:v1';
+/** @deprecated the archive build type; use buildTypeOf */
+export const BUILD_TYPE = ARCHIVE_BUILD_TYPE;
+
+export function buildTypeOf(trust: TrustLevel): string {
+  return trust === 'archive' ? ARCHIVE_BUILD_TYPE : UPLOADED_BUILD_TYPE;
+}
 
 /** An in-toto v1 statement with a SLSA provenance v1 predicate listing every resolved input. */
 export function provenanceStatement(p: ProvenanceInput): Record<string, unknown> {
   const { plan } = p;
   const { inputs } = plan;
+  const trust = trustOf(inputs.headers);
   return {
     _type: 'https://in-toto.io/Statement/v1',
     subject: p.subjects.map((s) => ({ name: s.name, digest: { sha256: s.sha256 } })),
     predicateType: 'https://slsa.dev/provenance/v1',
     predicate: {
       buildDefinition: {
-        buildType: BUILD_TYPE,
+        buildType: buildTypeOf(trust),
         externalParameters: {
           kernel: inputs.headers.release,
           ...(inputs.headers.kind === 'debian' ? { version: inputs.headers.version } : { headers: `sha256:${inputs.headers.id}` }),
           arch: inputs.arch,
         },
-        internalParameters: { buildKey: plan.key, options: inputs.options },
+        internalParameters: { buildKey: plan.key, trust, moduleSignature: p.moduleSignature, options: inputs.options },
         resolvedDependencies: [
           { name: 'kpython-sources', digest: { sha256: inputs.sources.digest } },
           { name: 'docker/build-in-container.sh', digest: { sha256: inputs.sources.builderScript } },

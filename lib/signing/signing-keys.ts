@@ -1,8 +1,10 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfigError } from '../config.js';
 import { KpyError } from '../errors.js';
 import { runCommand } from '../run-command.js';
+import { ensureUploadSigningKeys, type UploadSigningConfig, type UploadSigningKeys } from './upload-signing-keys.js';
 
 export interface SigningKeys {
   /** PEM private key and X.509 certificate for the kernel module signature */
@@ -14,6 +16,8 @@ export interface SigningKeys {
   artifactPublicPem: string;
   /** sha256 of the artifact public key (SPKI DER), hex */
   artifactKeyId: string;
+  /** keys for builds from uploaded headers, never the ones above (see upload-signing-keys.ts) */
+  upload: UploadSigningKeys;
 }
 
 /**
@@ -22,8 +26,17 @@ export interface SigningKeys {
  */
 export async function ensureSigningKeys(
   dataDir: string,
-  configured: { moduleKey?: string; moduleCert?: string; artifactKey?: string },
+  configured: { moduleKey?: string; moduleCert?: string; artifactKey?: string; upload?: UploadSigningConfig },
 ): Promise<SigningKeys> {
+  // A configured certificate is the operator's: never generate a key over it, never write it.
+  if (configured.moduleCert && !configured.moduleKey) {
+    throw new ConfigError(
+      `KPY_MODULE_SIGNING_CERT is set (${configured.moduleCert}) but KPY_MODULE_SIGNING_KEY is not: set both (the key that certificate certifies), or neither to use generated ones`,
+    );
+  }
+  if (configured.moduleKey && !configured.moduleCert) {
+    throw new ConfigError(`KPY_MODULE_SIGNING_KEY is set (${configured.moduleKey}) but KPY_MODULE_SIGNING_CERT is not: set both, or neither to use generated ones`);
+  }
   const dir = join(dataDir, 'keys');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const moduleKeyPath = configured.moduleKey ?? join(dir, 'module-signing.key');
@@ -31,25 +44,40 @@ export async function ensureSigningKeys(
   if (!configured.moduleKey && !(await exists(moduleKeyPath))) await generateModuleKey(moduleKeyPath, moduleCertPath);
   const certDer = await runCommand('openssl', ['x509', '-in', moduleCertPath, '-outform', 'DER']);
   if (certDer.code !== 0) throw new KpyError('SIGNING_FAILED', `bad module signing certificate: ${certDer.stderr.trim()}`);
-
-  const artifactKeyPath = configured.artifactKey ?? join(dir, 'artifact-signing.key');
-  if (!configured.artifactKey && !(await exists(artifactKeyPath))) {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    await writePrivate(artifactKeyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  if (configured.moduleKey) {
+    const key = createPrivateKey(await readFile(moduleKeyPath));
+    if (!new X509Certificate(certDer.stdout).checkPrivateKey(key)) {
+      throw new ConfigError(`KPY_MODULE_SIGNING_KEY (${moduleKeyPath}) is not the key of KPY_MODULE_SIGNING_CERT (${moduleCertPath})`);
+    }
   }
-  const artifactKey = createPrivateKey(await readFile(artifactKeyPath));
-  const pub = createPublicKey(artifactKey);
-  const artifactPublicPem = pub.export({ type: 'spki', format: 'pem' }) as string;
-  const artifactKeyId = createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
-  return { moduleKeyPath, moduleCertPath, moduleCertDer: certDer.stdout, artifactKey, artifactPublicPem, artifactKeyId };
+
+  const { key: artifactKey, publicPem: artifactPublicPem, keyId: artifactKeyId } = await ensureArtifactKey(
+    configured.artifactKey ?? join(dir, 'artifact-signing.key'),
+    !configured.artifactKey,
+  );
+  const upload = await ensureUploadSigningKeys(dir, configured.upload ?? {}, { moduleCertDer: certDer.stdout, artifactKeyId });
+  return { moduleKeyPath, moduleCertPath, moduleCertDer: certDer.stdout, artifactKey, artifactPublicPem, artifactKeyId, upload };
+}
+
+/** An ECDSA P-256 key (generated at `path` when missing and `generate`), its public PEM and key id. */
+export async function ensureArtifactKey(path: string, generate: boolean): Promise<{ key: KeyObject; publicPem: string; keyId: string }> {
+  if (generate && !(await exists(path))) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    await writePrivate(path, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  }
+  const key = createPrivateKey(await readFile(path));
+  const pub = createPublicKey(key);
+  const publicPem = pub.export({ type: 'spki', format: 'pem' }) as string;
+  const keyId = createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+  return { key, publicPem, keyId };
 }
 
 /** An RSA key and self-signed code-signing certificate as the kernel's x509.genkey makes them. */
-async function generateModuleKey(keyPath: string, certPath: string): Promise<void> {
+export async function generateModuleKey(keyPath: string, certPath: string, commonName = 'kpython module signing key'): Promise<void> {
   const tmpKey = `${keyPath}.part`;
   const r = await runCommand('openssl', [
     'req', '-new', '-x509', '-newkey', 'rsa:4096', '-nodes', '-sha256', '-days', '36500', '-batch', '-utf8',
-    '-subj', '/O=kpython/CN=kpython module signing key',
+    '-subj', `/O=kpython/CN=${commonName}`,
     '-addext', 'basicConstraints=critical,CA:FALSE',
     '-addext', 'keyUsage=digitalSignature',
     '-addext', 'extendedKeyUsage=codeSigning',
@@ -67,6 +95,6 @@ async function writePrivate(path: string, pem: string): Promise<void> {
   await rename(`${path}.part`, path);
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
 }

@@ -1,21 +1,30 @@
-import { createReadStream } from 'node:fs';
-import { Router, json, type Request, type RequestHandler, type Response } from 'express';
+import { once } from 'node:events';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { BUILD_ID_RE } from '../../lib/build-plan.js';
 import { BuildRequestSchema } from '../../lib/build-request.js';
 import type { Core } from '../../lib/core.js';
 import { KpyError } from '../../lib/errors.js';
 import { requireToken } from '../auth.js';
 import { buildView } from '../build-view.js';
-import { sendArtifact } from './send-artifact.js';
+import type { FollowerGate } from '../follower-gate.js';
+import { jsonBody } from '../json-body.js';
+import { sendArtifact, streamFile } from './send-artifact.js';
 import { streamLog } from './stream-log.js';
 
 export const ARTIFACT_NAMES = ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko'] as const;
+
+/**
+ * Artifacts whose bytes the build key fixes. A forced rebuild re-signs and
+ * replaces the detached signature, the provenance and the log (new times);
+ * a failed build's log is replaced by a retry: those are revalidated.
+ */
+const IMMUTABLE = new Set(['kpython.ko', 'kpython.unsigned.ko']);
 
 const requireJson: RequestHandler = (req, _res, next) => {
   next(req.is('application/json') ? undefined : new KpyError('UNSUPPORTED_MEDIA_TYPE', 'send the build request as application/json'));
 };
 
-export function buildsRouter(core: Core, writes: RequestHandler): Router {
+export function buildsRouter(core: Core, writes: RequestHandler, followers: FollowerGate): Router {
   const r = Router();
   const { config, service } = core;
 
@@ -24,7 +33,7 @@ export function buildsRouter(core: Core, writes: RequestHandler): Router {
     requireToken(config.http.tokens),
     writes,
     requireJson,
-    json({ limit: config.http.maxBodyBytes, strict: true }),
+    jsonBody(config.http.maxBodyBytes),
     async (req, res) => {
       const body = BuildRequestSchema.parse(req.body ?? {});
       const { outcome, build } = await service.submit(body);
@@ -44,10 +53,10 @@ export function buildsRouter(core: Core, writes: RequestHandler): Router {
   r.get('/v1/builds/:id/log', async (req, res) => {
     const b = await requireBuild(core, req);
     if (req.accepts(['text/plain', 'text/event-stream']) === 'text/event-stream') {
-      await streamLog(core, b.id, req, res);
+      await streamLog(core, followers, b.id, req, res);
       return;
     }
-    await sendPlainLog(core, b.id, res);
+    await sendPlainLog(core, b.id, b.state, res);
   });
 
   r.get('/v1/builds/:id/artifacts/:name', async (req, res) => {
@@ -59,7 +68,7 @@ export function buildsRouter(core: Core, writes: RequestHandler): Router {
     const path = await core.store.path(b.id, name);
     if (!path) throw new KpyError('ARTIFACT_NOT_FOUND', `build ${b.id} (${b.state}) has no ${name}`);
     const known = b.meta?.artifacts.find((a) => a.name === name);
-    await sendArtifact(req, res, path, name, known);
+    await sendArtifact(req, res, path, name, known, b.state === 'succeeded' && known && IMMUTABLE.has(name) ? 'immutable' : 'revalidate');
   });
 
   return r;
@@ -73,13 +82,20 @@ async function requireBuild(core: Core, req: Request) {
   return b;
 }
 
-async function sendPlainLog(core: Core, id: string, res: Response): Promise<void> {
+async function sendPlainLog(core: Core, id: string, state: string, res: Response): Promise<void> {
   res.type('text/plain; charset=utf-8');
+  // The log grows while the build runs and is replaced by a retry of a failed build.
+  res.setHeader('Cache-Control', state === 'succeeded' ? 'no-cache' : 'no-store');
   const stored = await core.store.path(id, 'build.log');
-  const live = await core.logs.snapshot(id);
-  if (live.length === 0 && stored) {
-    createReadStream(stored).pipe(res);
+  if (stored && (await core.logs.size(id)) === 0) {
+    await streamFile(stored, res);
     return;
   }
-  res.send(live.flatMap((e) => ('line' in e ? [`${e.line}\n`] : [])).join(''));
+  // Page by page, waiting for the client: a slow reader of a big live log holds one page.
+  for await (const page of core.logs.pages(id)) {
+    if (res.destroyed) return;
+    const text = page.flatMap((e) => ('line' in e ? [`${e.line}\n`] : [])).join('');
+    if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]).catch(() => undefined);
+  }
+  res.end();
 }

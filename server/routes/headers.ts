@@ -43,10 +43,7 @@ export function headersRouter(core: Core, writes: RequestHandler): Router {
     }
     const limit = config.uploads.maxBytes;
     const declared = Number(req.get('content-length') ?? NaN);
-    if (declared > limit) {
-      res.setHeader('Connection', 'close');
-      throw tooLarge(limit);
-    }
+    if (declared > limit) throw tooLarge(limit);
     const scratch = await core.headers.scratch();
     try {
       const upload = type === 'multipart/form-data' ? await receiveMultipart(req, scratch, limit) : await receiveBody(req, join(scratch, 'body'), limit);
@@ -60,10 +57,6 @@ export function headersRouter(core: Core, writes: RequestHandler): Router {
         .status(created ? 201 : 200)
         .location(`/v1/headers/sha256:${headers.id}`)
         .json({ ...headersView(headers), created, validationMs: Math.round(validationMs) });
-    } catch (err) {
-      // The client may still be sending: do not keep reading a refused body.
-      if (!req.complete) res.setHeader('Connection', 'close');
-      throw err;
     } finally {
       await dropScratch(scratch);
     }
@@ -123,10 +116,9 @@ function receiveBody(req: Request, file: string, limit: number): Promise<Receive
       if (done) return;
       done = true;
       out.destroy();
-      req.resume(); // discard the rest; the answer closes the connection
       reject(err);
     };
-    out.on('error', (err) => fail(new KpyError('INTERNAL', `cannot write the upload: ${err.message}`)));
+    out.on('error', (err) => fail(new KpyError('INTERNAL', `cannot write the upload: ${err.message}`, { cause: err })));
     req.on('data', (chunk: Buffer) => {
       if (done) return;
       bytes += chunk.length;
@@ -137,7 +129,9 @@ function receiveBody(req: Request, file: string, limit: number): Promise<Receive
         out.once('drain', () => req.resume());
       }
     });
-    req.on('aborted', () => fail(new KpyError('BAD_REQUEST', 'the upload was interrupted')));
+    req.on('close', () => {
+      if (!req.complete) fail(new KpyError('BAD_REQUEST', 'the upload was interrupted'));
+    });
     req.on('error', (err) => fail(new KpyError('BAD_REQUEST', `the upload was interrupted: ${err.message}`)));
     req.on('end', () => {
       if (done) return;
@@ -147,12 +141,20 @@ function receiveBody(req: Request, file: string, limit: number): Promise<Receive
   });
 }
 
-/** Each file part to its own scratch file; the digest covers all parts in order. */
+/**
+ * Each file part to its own scratch file; the digest covers all parts in
+ * order. The promise always settles: on the first failure (a part or the
+ * sum over the limit, too many parts, a broken body, the client gone) busboy
+ * is unpiped and destroyed, every part stream is ended and its file closed,
+ * and then it rejects, so the caller answers at once and removes the scratch
+ * directory.
+ */
 function receiveMultipart(req: Request, scratch: string, limit: number): Promise<ReceivedUpload> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { files: MAX_PARTS, fields: 8, fileSize: limit } });
+      // fileSize one past the limit: busboy truncates silently at fileSize; the meter turns "over" into 413.
+      bb = busboy({ headers: req.headers, limits: { files: MAX_PARTS, fields: 8, fileSize: limit + 1 } });
     } catch (err) {
       reject(new KpyError('BAD_REQUEST', `bad multipart request: ${(err as Error).message}`));
       return;
@@ -161,13 +163,27 @@ function receiveMultipart(req: Request, scratch: string, limit: number): Promise
     const total = { bytes: 0 };
     const files: { path: string; bytes: number }[] = [];
     const writes: Promise<void>[] = [];
-    let failed: unknown;
+    const parts = new Set<Readable>();
+    let settled = false;
     const fail = (err: unknown) => {
-      failed ??= err;
+      if (settled) return;
+      settled = true;
       req.unpipe(bb);
-      req.resume();
+      req.off('close', onClose);
+      for (const p of parts) p.destroy();
+      bb.destroy();
+      void Promise.allSettled(writes).then(() => reject(err));
     };
+    const onClose = () => {
+      if (!req.complete) fail(new KpyError('BAD_REQUEST', 'the upload was interrupted'));
+    };
+    req.on('close', onClose);
     bb.on('file', (_name, stream: Readable) => {
+      if (settled) {
+        stream.resume();
+        return;
+      }
+      parts.add(stream);
       const path = join(scratch, `part-${files.length}`);
       const entry = { path, bytes: 0 };
       files.push(entry);
@@ -177,17 +193,17 @@ function receiveMultipart(req: Request, scratch: string, limit: number): Promise
           .then(() => {
             entry.bytes = total.bytes - before;
           })
-          .catch((err: unknown) => {
-            stream.resume();
-            fail(err);
-          }),
+          .catch((err: unknown) => fail(err instanceof KpyError ? err : new KpyError('BAD_REQUEST', `the upload was interrupted: ${(err as Error).message}`)))
+          .finally(() => parts.delete(stream)),
       );
     });
     bb.on('filesLimit', () => fail(new KpyError('HEADERS_ARCHIVE_INVALID', `more than ${MAX_PARTS} files in one upload`)));
     bb.on('error', (err) => fail(new KpyError('BAD_REQUEST', `bad multipart request: ${(err as Error).message}`)));
     bb.on('close', () => {
-      void Promise.all(writes).then(() => {
-        if (failed) return reject(failed);
+      void Promise.allSettled(writes).then(() => {
+        if (settled) return;
+        settled = true;
+        req.off('close', onClose);
         if (files.length === 0) return reject(new KpyError('HEADERS_ARCHIVE_INVALID', 'the multipart upload holds no file'));
         resolve({ files, sha256: hash.digest('hex'), bytes: total.bytes });
       });

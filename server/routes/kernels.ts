@@ -22,6 +22,8 @@ export function kernelsRouter(core: Core, writes: RequestHandler): Router {
         const built = plan ? await core.store.has(plan.key) : false;
         return {
           ...k,
+          // every listed release builds from archive-verified Debian headers
+          trust: 'archive',
           compiler: plan ? { kernel: plan.kernelCompiler.text, image: plan.image.name, match: plan.toolchainMatch } : null,
           built,
           build: plan && built ? `/v1/builds/${plan.key}` : null,
@@ -31,27 +33,37 @@ export function kernelsRouter(core: Core, writes: RequestHandler): Router {
     res.json({ suites: core.config.debian.suites, count: kernels.length, kernels });
   });
 
-  /** The CI fetch: the signed module if built, else a build is started (202 + Location). */
+  /**
+   * The CI fetch: the signed module if built, else a build is started (202 +
+   * Location). Work is done only for those who may cause it: without a token
+   * (when tokens are configured) only what is known without downloading
+   * anything is looked at, and a module that is not built yet answers 401;
+   * HEAD never starts a build (404 when not built).
+   */
   r.get('/v1/kernels/:release/kpython.ko', async (req, res) => {
     const release = String(req.params.release);
     if (!KERNEL_RELEASE_RE.test(release)) throw new KpyError('VALIDATION_FAILED', 'not a kernel release name');
     const version = typeof req.query.version === 'string' ? req.query.version : undefined;
     const request = { kernel: release, arch: 'amd64' as const, force: false, ...(version ? { version } : {}) };
-    const plan = await core.service.plan(request);
-    const meta = await core.store.meta(plan.key);
-    const path = meta ? await core.store.path(plan.key, 'kpython.ko') : undefined;
-    if (meta && path) {
+    const mayBuild = hasToken(req, core.config.http.tokens);
+    const head = req.method === 'HEAD';
+    const plan = mayBuild && !head ? await core.service.plan(request) : await core.service.plan(request, { cachedOnly: true });
+    const meta = plan ? await core.store.meta(plan.key) : undefined;
+    const path = plan && meta ? await core.store.path(plan.key, 'kpython.ko') : undefined;
+    if (plan && meta && path) {
       res.setHeader('X-Kpython-Build', plan.key);
       res.setHeader('Link', `</v1/builds/${plan.key}>; rel="build"`);
-      await sendArtifact(req, res, path, 'kpython.ko', meta.artifacts.find((a) => a.name === 'kpython.ko'));
+      // The bytes behind this URL change with the newest build of the release: revalidate, never immutable.
+      await sendArtifact(req, res, path, 'kpython.ko', meta.artifacts.find((a) => a.name === 'kpython.ko'), 'revalidate');
       return;
     }
-    if (!hasToken(req, core.config.http.tokens)) {
+    if (!mayBuild) {
       throw new KpyError('UNAUTHORIZED', `kpython.ko for ${release} is not built yet; starting a build needs a bearer token`);
     }
+    if (head) throw new KpyError('ARTIFACT_NOT_FOUND', `kpython.ko for ${release} is not built yet; GET starts a build`);
     await new Promise<void>((resolve, reject) => writes(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     const { build } = await core.service.submit(request);
-    res.status(202).location(`/v1/builds/${build.id}`).setHeader('Retry-After', '5').json(buildView(build));
+    res.status(202).location(`/v1/builds/${build.id}`).setHeader('Retry-After', '5').setHeader('Cache-Control', 'no-store').json(buildView(build));
   });
 
   return r;

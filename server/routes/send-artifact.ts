@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { sha256File } from '../../lib/sha256.js';
 
@@ -8,23 +9,39 @@ const TYPES: Record<string, string> = {
 };
 
 /**
+ * How a URL may be cached: `immutable` only where the bytes behind the URL
+ * can never change (an artifact of a succeeded build, addressed by its build
+ * key); `revalidate` where they can (the CI fetch by release, the log of a
+ * failed build that a retry replaces): caches keep it but ask again, and
+ * the ETag makes asking cheap (304).
+ */
+export type CachePolicy = 'immutable' | 'revalidate';
+
+const CACHE_CONTROL: Record<CachePolicy, string> = {
+  immutable: 'public, max-age=31536000, immutable',
+  revalidate: 'no-cache',
+};
+
+/**
  * Send a stored file with ETag = its sha256 (and answer 304 to a matching
  * If-None-Match). `known` is the digest recorded at store time; without it
- * the file is hashed.
+ * the file is hashed. The file is streamed and its descriptor closed also
+ * when the client goes away mid-download.
  */
 export async function sendArtifact(
   req: Request,
   res: Response,
   path: string,
   name: string,
-  known?: { sha256: string; size: number },
+  known: { sha256: string; size: number } | undefined,
+  cache: CachePolicy,
 ): Promise<void> {
   const { sha256, size } = known ?? (await sha256File(path));
   const etag = `"${sha256}"`;
   res.setHeader('ETag', etag);
-  res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+  res.setHeader('Cache-Control', CACHE_CONTROL[cache]);
   res.setHeader('Digest', `sha-256=${Buffer.from(sha256, 'hex').toString('base64')}`);
-  if (req.get('if-none-match') === etag) {
+  if (matches(req.get('if-none-match'), sha256)) {
     res.status(304).end();
     return;
   }
@@ -35,11 +52,22 @@ export async function sendArtifact(
     res.end();
     return;
   }
-  await new Promise<void>((resolve, reject) => {
-    const s = createReadStream(path);
-    s.on('error', reject);
-    res.on('finish', resolve);
-    res.on('close', resolve);
-    s.pipe(res);
-  });
+  await streamFile(path, res);
+}
+
+/** Pipe a file into the response; a client that leaves early is no error, and the file is closed either way. */
+export async function streamFile(path: string, res: Response): Promise<void> {
+  try {
+    await pipeline(createReadStream(path), res);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || res.destroyed) return;
+    throw err;
+  }
+}
+
+/** If-None-Match: `*`, or a list of (weak or strong) entity tags. */
+function matches(header: string | undefined, sha256: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === `"${sha256}"`);
 }

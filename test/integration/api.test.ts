@@ -76,6 +76,7 @@ describe('HTTP API against real Redis and Docker', () => {
     const dl = await fetch(`${server.url}${ko.url}`);
     assert.equal(dl.status, 200);
     assert.equal(dl.headers.get('etag'), `"${ko.sha256}"`);
+    assert.match(dl.headers.get('cache-control') ?? '', /immutable/, 'a succeeded build\'s module never changes under its key');
     const bytes = Buffer.from(await dl.arrayBuffer());
     assert.equal(sha256Hex(bytes), ko.sha256);
     assert.ok(parseModuleSignature(bytes));
@@ -88,6 +89,12 @@ describe('HTTP API against real Redis and Docker', () => {
     const byRelease = await fetch(`${server.url}/v1/kernels/${kernel}/kpython.ko`);
     assert.equal(byRelease.status, 200);
     assert.equal(byRelease.headers.get('x-kpython-build'), build.id);
+    // The release URL moves to the next build of that release: cached only with revalidation.
+    assert.equal(byRelease.headers.get('cache-control'), 'no-cache');
+    assert.equal(byRelease.headers.get('etag'), `"${ko.sha256}"`);
+    const head = await fetch(`${server.url}/v1/kernels/${kernel}/kpython.ko`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(bytes.length));
     assert.ok(Buffer.from(await byRelease.arrayBuffer()).equals(bytes));
 
     const plain = await (await fetch(`${server.url}${location}/log`)).text();

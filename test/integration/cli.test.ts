@@ -100,13 +100,17 @@ describe('kpython CLI against a real service', () => {
     assert.match(f.stderr, /already stored/);
     assert.match(f.stderr, /ok {3}provenance/);
     assert.equal(f.stdout.trim(), ko);
-    const fromHeaders = parseModuleSignature(await readFile(ko));
-    assert.ok(fromHeaders);
+    assert.match(f.stderr, /ok {3}trust level: uploaded headers \(accepted/, 'fetch --headers accepts its own upload, and says so');
+    // Uploaded headers are the lower trust level: no module signature.
+    const fromHeaders = await readFile(ko);
+    assert.equal(parseModuleSignature(fromHeaders), undefined);
 
     const { build } = await env.core.service.submit({ kernel, arch: 'amd64', force: false });
     const byRelease = await waitForBuild(env.core, build.id);
     assert.equal(byRelease.state, 'succeeded');
-    assert.equal(sha256Hex(fromHeaders.unsigned), byRelease.meta?.unsignedSha256, 'unsigned bytes equal the by-release build');
+    assert.equal(sha256Hex(fromHeaders), byRelease.meta?.unsignedSha256, 'its bytes equal the by-release build before signing');
+    const v = await cli(['verify', ko, '--server', server.url]);
+    assert.equal(v.code, 3, 'plain verify refuses a module from uploaded headers');
 
     const bad = await cli(['upload-headers', join(out, 'nowhere'), '--server', server.url]);
     assert.equal(bad.code, 1);

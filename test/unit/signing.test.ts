@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -7,6 +7,7 @@ import { sha256Hex } from '../../lib/sha256.js';
 import { signDetached, verifyDetached } from '../../lib/signing/detached-signature.js';
 import { IN_TOTO_PAYLOAD_TYPE, openEnvelope, pae, signEnvelope } from '../../lib/signing/dsse.js';
 import { MODULE_SIG_MAGIC, parseModuleSignature, signModule, verifyModuleSignature } from '../../lib/signing/module-signature.js';
+import { ARCHIVE_BUILD_TYPE, UPLOADED_BUILD_TYPE } from '../../lib/signing/provenance.js';
 import { ensureSigningKeys, type SigningKeys } from '../../lib/signing/signing-keys.js';
 import { verifyArtifacts } from '../../lib/verify-artifacts.js';
 import { makeModuleElf } from './elf-fixture.js';
@@ -60,7 +61,7 @@ test('detached signature and DSSE envelope', () => {
 test('verifyArtifacts accepts a consistent set and names what is wrong otherwise', async () => {
   const unsigned = makeModuleElf(['name=kpython', 'vermagic=6.1.0-56-amd64 SMP ']);
   const module = await signModule(unsigned, keys.moduleKeyPath, keys.moduleCertPath);
-  const statement = { predicateType: 'https://slsa.dev/provenance/v1', subject: [{ name: 'kpython.ko', digest: { sha256: sha256Hex(module) } }] };
+  const statement = { predicateType: 'https://slsa.dev/provenance/v1', subject: [{ name: 'kpython.ko', digest: { sha256: sha256Hex(module) } }], predicate: { buildDefinition: { buildType: ARCHIVE_BUILD_TYPE } } };
   const provenance = Buffer.from(JSON.stringify(signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), keys.artifactKey, keys.artifactKeyId)));
   const signature = signDetached(module, keys.artifactKey);
   const pem = (await import('node:fs/promises')).readFile(keys.moduleCertPath, 'utf8');
@@ -69,4 +70,43 @@ test('verifyArtifacts accepts a consistent set and names what is wrong otherwise
   const bad = await verifyArtifacts({ module: unsigned, signature, provenance, artifactPublicPem: keys.artifactPublicPem });
   assert.equal(bad.ok, false);
   assert.deepEqual(bad.checks.filter((c) => !c.ok).map((c) => c.name).sort(), ['detached signature', 'module signature', 'provenance']);
+});
+
+test('trust levels: an uploaded build is refused unless allowed, never passes as an archive build', async () => {
+  const unsigned = makeModuleElf(['name=kpython', 'vermagic=6.1.0-56-amd64 SMP ']);
+  const certPem = await readFile(keys.moduleCertPath, 'utf8');
+  const statement = (m: Buffer, buildType: string) => ({ predicateType: 'https://slsa.dev/provenance/v1', subject: [{ name: 'kpython.ko', digest: { sha256: sha256Hex(m) } }], predicate: { buildDefinition: { buildType } } });
+  const envelope = (m: Buffer, buildType: string, key = keys.upload.artifactKey, id = keys.upload.artifactKeyId) =>
+    Buffer.from(JSON.stringify(signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement(m, buildType))), key, id)));
+  const all = { artifactPublicPem: keys.artifactPublicPem, moduleCertPem: certPem, upload: { artifactPublicPem: keys.upload.artifactPublicPem } };
+  const uploaded = { module: unsigned, signature: signDetached(unsigned, keys.upload.artifactKey), provenance: envelope(unsigned, UPLOADED_BUILD_TYPE), ...all };
+
+  const refused = await verifyArtifacts(uploaded);
+  assert.equal(refused.ok, false);
+  assert.equal(refused.trust, 'uploaded');
+  const why = refused.checks.find((c) => c.name === 'trust level');
+  assert.ok(why && !why.ok && /uploaded headers/.test(why.detail) && /--allow-uploaded-headers/.test(why.detail), JSON.stringify(refused.checks));
+  const allowed = await verifyArtifacts({ ...uploaded, allowUploaded: true });
+  assert.ok(allowed.ok, JSON.stringify(allowed.checks));
+
+  // Without the uploads key nothing about it verifies, even when allowed.
+  assert.equal((await verifyArtifacts({ ...uploaded, upload: {}, allowUploaded: true })).ok, false);
+  // The uploads key's envelope claiming the archive build type is refused.
+  assert.equal((await verifyArtifacts({ ...uploaded, provenance: envelope(unsigned, ARCHIVE_BUILD_TYPE), allowUploaded: true })).ok, false);
+  // The archive key's envelope claiming an uploaded build is refused too.
+  assert.equal((await verifyArtifacts({ ...uploaded, provenance: envelope(unsigned, UPLOADED_BUILD_TYPE, keys.artifactKey, keys.artifactKeyId), allowUploaded: true })).ok, false);
+  // An uploaded build carrying the archive module signature is refused.
+  const archiveSigned = await signModule(unsigned, keys.moduleKeyPath, keys.moduleCertPath);
+  const mixed = await verifyArtifacts({ ...uploaded, module: archiveSigned, signature: signDetached(archiveSigned, keys.upload.artifactKey), provenance: envelope(archiveSigned, UPLOADED_BUILD_TYPE), allowUploaded: true });
+  assert.equal(mixed.ok, false);
+  assert.match(mixed.checks.find((c) => c.name === 'module signature')?.detail ?? '', /archive module-signing key/);
+});
+
+test('an upload signing key is generated only when asked for, with its own certificate', async () => {
+  assert.equal(keys.upload.module, undefined, 'no upload module key by default');
+  assert.notEqual(keys.upload.artifactKeyId, keys.artifactKeyId);
+  const withKey = await ensureSigningKeys(dir, { upload: { generate: true } });
+  assert.ok(withKey.upload.module);
+  assert.ok(!withKey.upload.module.certDer.equals(withKey.moduleCertDer));
+  await assert.rejects(ensureSigningKeys(dir, { upload: { moduleKey: keys.moduleKeyPath, moduleCert: keys.moduleCertPath } }), /uploads need their own key/);
 });

@@ -2,14 +2,14 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type StandIn = 'ok' | 'compile-error' | 'hang';
+export type StandIn = 'ok' | 'compile-error' | 'hang' | 'slow';
 
 /**
  * A trivial module with the real build entry point (`make KDIR=...` at the
  * top, producing kernel_mod/kpython.ko), standing in for the kpython sources
  * in tests. `salt` changes the sources, hence the build key.
  */
-export async function makeStandInSources(kind: StandIn, salt = ''): Promise<string> {
+export async function makeStandInSources(kind: StandIn, salt = '', opts: { slowSec?: number } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kpy-src-'));
   await mkdir(join(dir, 'kernel_mod'));
   const body =
@@ -21,7 +21,7 @@ export async function makeStandInSources(kind: StandIn, salt = ''): Promise<stri
     [
       'KDIR ?= /lib/modules/$(shell uname -r)/build',
       'all:',
-      kind === 'hang' ? '\t@echo hanging; sleep 600' : '\t$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel_mod modules',
+      kind === 'hang' ? '\t@echo hanging; sleep 600' : kind === 'slow' ? `\t@echo slow; sleep ${opts.slowSec ?? 20}\n\t$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel_mod modules` : '\t$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel_mod modules',
       '',
     ].join('\n'),
   );

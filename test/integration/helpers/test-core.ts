@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelResolver } from '../../../lib/archive-resolver.js';
-import { loadConfig, type Config } from '../../../lib/config.js';
+import { defaultRedisUrl, loadConfig, type Config } from '../../../lib/config.js';
 import { createCore, type Core } from '../../../lib/core.js';
 import { createLogger } from '../../../lib/logger.js';
 import { LABEL_RUN } from '../../../worker/container-client.js';
@@ -31,13 +31,16 @@ let sharedResolver: KernelResolver | undefined;
  * The builder image record is copied from the repository's data directory.
  */
 export async function makeTestEnv(opts: { sourceDir: string; env?: Record<string, string>; worker?: boolean }): Promise<TestEnv> {
-  await requireServices();
+  // The Redis setup started, with its password when it has one.
+  const redisUrl = process.env.KPY_REDIS_URL ?? (await defaultRedisUrl(join(REPO_ROOT, 'data')));
+  await requireServices(redisUrl);
   const id = randomBytes(4).toString('hex');
   const dataDir = await mkdtemp(join(tmpdir(), 'kpy-data-'));
   await cp(join(REPO_ROOT, 'data', 'images'), join(dataDir, 'images'), { recursive: true }).catch(() => {
     throw new Error('no builder image recorded in data/images: run `npm run setup` first');
   });
   const config = await loadConfig({
+    KPY_REDIS_URL: redisUrl,
     KPY_REDIS_PREFIX: `kpytest-${id}`,
     KPY_QUEUE: `builds-${id}`,
     KPY_DATA_DIR: dataDir,
