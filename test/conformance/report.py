@@ -26,6 +26,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BAD_KERNEL = re.compile(
     r"BUG|Oops|WARNING|soft lockup|stack-protector|general protection|Call Trace"
     r"|kernel stack overflow|stack guard page|Kernel panic|blocked for more than"
+    # the debug kernel's checkers (as test/vm/report.awk)
+    r"|KASAN|KFENCE:|UBSAN:|lockdep|DEBUG_LOCKS_WARN_ON|locking correctness validator"
+    r"|possible circular locking|possible recursive locking|inconsistent lock state"
+    r"|sleeping function called from invalid context|scheduling while atomic"
+    r"|unreferenced object"
 )
 
 

@@ -35,7 +35,9 @@
 #   KPY_CONF_MODULE_ARGS  more insmod parameters (default log_output=0: the
 #                         outputs would flood the kernel log)
 #   KPY_CONF_TESTS        another tests/ tree (to test this rig)
-#   KPY_VM_ABI, KPY_VM_MODULE  as for test/vm/run.sh
+#   KPY_VM_ABI, KPY_VM_MODULE, KPY_VM_VMLINUZ, KPY_VM_APPEND, KPY_VM_MEM,
+#   KPY_VM_QEMU_ARGS      as for test/vm/run.sh (e.g. the debug kernel:
+#                         test/vm/debug-kernel.sh)
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -75,7 +77,15 @@ trap 'exit 130' INT TERM
 mkdir -p "$out" || rig_error "cannot create $out"
 
 # --- kernel and module -------------------------------------------------------
-kinfo=$("$vm/fetch-kernel.sh") || rig_error "test/vm/fetch-kernel.sh failed"
+# As in test/vm/run.sh: a kernel image of the caller's is booted as is.
+if [ -n "${KPY_VM_VMLINUZ:-}" ]; then
+	[ -n "${KPY_VM_MODULE:-}" ] && [ -n "${KPY_VM_ABI:-}" ] ||
+		rig_error "KPY_VM_VMLINUZ needs KPY_VM_ABI and KPY_VM_MODULE"
+	kinfo="abi=$KPY_VM_ABI
+vmlinuz=$KPY_VM_VMLINUZ"
+else
+	kinfo=$("$vm/fetch-kernel.sh") || rig_error "test/vm/fetch-kernel.sh failed"
+fi
 abi=$(sed -n 's/^abi=//p' <<<"$kinfo")
 kdir=$(sed -n 's/^kdir=//p' <<<"$kinfo")
 vmlinuz=$(sed -n 's/^vmlinuz=//p' <<<"$kinfo")
@@ -177,11 +187,11 @@ judge=$!
 log "booting kernel $abi: ${#selected[@]} tests of $dirs (insmod $module_args)"
 t_boot=$EPOCHREALTIME
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
-	-m 512 -smp 2 -nographic -no-reboot \
+	-m "${KPY_VM_MEM:-512}" -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
 	-serial mon:stdio -serial "file:$channel" \
-	-append "console=ttyS0 panic=-1 loglevel=4 log_buf_len=16M" \
-	</dev/null >"$console" 2>&1
+	-append "console=ttyS0 panic=-1 loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
+	${KPY_VM_QEMU_ARGS:-} </dev/null >"$console" 2>&1
 qemu_st=$?
 t_vm=$(elapsed "$t_boot")
 touch "$stop"

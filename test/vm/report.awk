@@ -10,8 +10,20 @@ function kernel_line(s) {
 	return s ~ /\[ *[0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9]\]/
 }
 
+# The checkers of the debug kernel (test/vm/debug-kernel.sh) mostly start
+# their reports with "BUG:" or "WARNING:", but not all (UBSAN, some lockdep
+# lines); none of these words occurs in their boot banners, which precede
+# the insmod marker anyway.
 function bad(s) {
-	return s ~ /BUG|Oops|WARNING|soft lockup|stack-protector|general protection|Call Trace|kernel stack overflow|stack guard page|Kernel panic|blocked for more than|detected stalls on CPUs|rcu_(sched|preempt) self-detected stall/
+	return s ~ /BUG|Oops|WARNING|soft lockup|stack-protector|general protection|Call Trace|kernel stack overflow|stack guard page|Kernel panic|blocked for more than|detected stalls on CPUs|rcu_(sched|preempt) self-detected stall/ ||
+		s ~ /KASAN|KFENCE:|UBSAN:|lockdep|DEBUG_LOCKS_WARN_ON|locking correctness validator|possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called from invalid context|scheduling while atomic|unreferenced object/
+}
+
+# A kmemleak backtrace frame in kpython: symbolized while the module is
+# loaded, a bare module-area address once it is gone (the scan runs after
+# rmmod; kpython is the rig's only module).
+function kpython_frame(s) {
+	return s ~ /\[kpython\]/ || s ~ /\] 0xffffffff[c-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]$/
 }
 
 function note_hit(where, s) {
@@ -42,6 +54,28 @@ BEGIN {
 	}
 }
 
+# kmemleak's report, read after rmmod and a scan (kernels booted with
+# kmemleak=on): every unreferenced object whose backtrace passes through
+# kpython is a leak of ours; the kernel's own (boot-time) ones are counted.
+/^@@KPY KMEMLEAK BEGIN/ { region = "kmemleak"; have_kmemleak = 1; next }
+/^@@KPY KMEMLEAK END/ { region = "after"; leak_end(); next }
+/^@@KPY KMEMLEAK FAILED/ { have_kmemleak = 1; kmemleak_failed = substr($0, 21); next }
+region == "kmemleak" {
+	if ($0 ~ /^unreferenced object /) {
+		leak_end()
+		nobjects++
+		obj = "    " $0 "\n"
+		obj_lines = 1
+		obj_ours = 0
+	} else if (obj_lines) {
+		if (obj_lines++ < 14)
+			obj = obj "    " $0 "\n"
+		if (kpython_frame($0))
+			obj_ours = 1
+	}
+	next
+}
+
 /^@@KPY DMESG BEGIN/ { region = "dmesg"; next }
 /^@@KPY DMESG END/ { region = "after"; next }
 
@@ -50,6 +84,8 @@ BEGIN {
 # wrapped and every line left is from after the insmod.
 region == "dmesg" {
 	have_dmesg = 1
+	if ($0 ~ /Kernel command line:.* kmemleak=on( |$)/)
+		want_kmemleak = 1
 	if ($0 ~ /kpy-rig: insmod/) {
 		dmesg_armed = 1
 		nprehits = 0
@@ -76,6 +112,7 @@ region == "dmesg" {
 		region = "tests"
 	begun[current] = 1
 	detail[current] = ""
+	ndetail[current] = 0
 	next
 }
 
@@ -107,8 +144,21 @@ region == "dmesg" {
 {
 	if (region == "tests" && !in_console_watchdog && kernel_line($0) && bad($0))
 		note_hit("console" (current != "" ? " (during " current ")" : ""), $0)
-	if (current != "")
+	# Bounded: a flood of kernel reports during one case (tens of MB) would
+	# make this concatenation quadratic; the first lines say what happened.
+	if (current != "" && ndetail[current]++ < 400)
 		detail[current] = detail[current] $0 "\n"
+	else if (current != "" && ndetail[current] == 401)
+		detail[current] = detail[current] "    [... more lines in the console log]\n"
+}
+
+function leak_end() {
+	if (obj_lines && obj_ours) {
+		nleaks++
+		if (nleaks <= 3)
+			leaks = leaks obj
+	}
+	obj_lines = 0
 }
 
 END {
@@ -162,6 +212,21 @@ END {
 		failed++
 	else
 		passed++
+
+	if (want_kmemleak || have_kmemleak) {
+		if (!have_kmemleak)
+			print "FAIL kmemleak: no scan after rmmod (the VM stopped early or the module stayed loaded)"
+		else if (kmemleak_failed != "")
+			print "FAIL kmemleak: " kmemleak_failed
+		else if (nleaks)
+			printf "FAIL kmemleak: %d unreferenced object(s) allocated through kpython:\n%s", nleaks, leaks
+		else
+			printf "PASS kmemleak (%d unreferenced object(s) in the kernel, none through kpython)\n", nobjects
+		if (!have_kmemleak || kmemleak_failed != "" || nleaks)
+			failed++
+		else
+			passed++
+	}
 
 	printf "passed=%d failed=%d skipped=%d\n", passed, failed, skipped
 	exit failed ? 1 : 0

@@ -19,6 +19,8 @@
 #   KPY_VM_APPEND       extra kernel command line
 #   KPY_VM_PANIC_ARGS   what panics the VM (default: oops=panic softlockup_panic=1)
 #   KPY_VM_QEMU_ARGS    extra qemu arguments (e.g. -icount shift=0)
+#   KPY_VM_MEM          guest memory in MiB (default 512; a KASAN kernel
+#                       needs more: test/vm/debug-kernel.sh gives 2048)
 #   KPY_VM_OUT          where logs and the initramfs go (default: .cache/vm/run)
 #   KPY_VM_CASES        cases directory (default: test/vm/cases)
 #   KPY_VM_VERBOSE=1    echo the whole console while the VM runs
@@ -155,7 +157,7 @@ t_first=
 : >"$console"
 # stdin must not be the terminal: -nographic would put it in raw mode.
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
-	-m 512 -smp 2 -nographic -no-reboot \
+	-m "${KPY_VM_MEM:-512}" -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 $panic_args loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
 	${KPY_VM_QEMU_ARGS:-} </dev/null 2>&1 |
