@@ -42,8 +42,15 @@ test('config: defaults, mirrors from apt configuration, frozen, invalid values r
     const c = await loadConfig({}, etc);
     assert.equal(c.http.host, '127.0.0.1');
     assert.equal(c.http.port, 8080);
-    assert.equal(c.redis.url, 'redis://127.0.0.1:6379');
     assert.ok(c.dataDir.endsWith('/data'));
+    // The Redis URL depends on the data directory's password file (setup
+    // writes one when it starts Redis), so check both cases in a directory
+    // of our own rather than whatever ./data holds on this machine.
+    const data = join(etc, 'data');
+    await mkdir(data);
+    assert.equal((await loadConfig({ KPY_DATA_DIR: data }, etc)).redis.url, 'redis://127.0.0.1:6379');
+    await writeFile(join(data, 'redis.password'), 'p@ss/word\n', { mode: 0o600 });
+    assert.equal((await loadConfig({ KPY_DATA_DIR: data }, etc)).redis.url, 'redis://:p%40ss%2Fword@127.0.0.1:6379');
     assert.equal(c.debian.mirror, 'http://mirror.test/debian');
     assert.deepEqual(c.debian.suites, ['bookworm', 'bookworm-updates', 'bookworm-security', 'trixie', 'trixie-updates', 'trixie-security']);
     assert.equal(mirrorForSuite(c.debian, 'bookworm-security'), 'http://mirror.test/debian-security');
