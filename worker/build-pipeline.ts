@@ -18,6 +18,8 @@ import { packInputs } from './input-tar.js';
 import { readOutputs } from './output-tar.js';
 import { runBuildContainer } from './run-container.js';
 import { verifyJob } from './verify-job.js';
+import { debianPackages, debianTarget } from './debian-packages.js';
+import type { BuiltPackage } from '../lib/packaging/module-package.js';
 
 export interface PipelineDeps {
   containers: ContainerClient;
@@ -146,9 +148,22 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
     await report.stage('sign', 92);
     const finishedAt = new Date();
     const buildLog = lines.toBuffer();
+    const debug = run.outputs.get('kpython.ko.debug');
+    const debian = debianTarget(plan);
+    const packages: BuiltPackage[] = [];
     const { files: signed, moduleSignature } = await deps.signer.sign({
       plan,
       unsigned,
+      ...(debug ? { debug } : {}),
+      // Archive builds only: a package names the exact Debian kernel it is for.
+      ...(debian
+        ? {
+            derive: async (module: Buffer) => {
+              packages.push(...(await debianPackages(plan, debian, module, run.outputs.get('dkms-source.tar'))));
+              return packages.map((p) => ({ name: p.fileName, data: p.deb }));
+            },
+          }
+        : {}),
       log: buildLog,
       startedOn: startedAt.toISOString(),
       finishedOn: finishedAt.toISOString(),
@@ -162,7 +177,9 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
     );
 
     await report.stage('store', 97);
-    const files = new Map<string, Buffer>([...Object.entries(signed), ['build.log', buildLog]]);
+    const files = new Map<string, Buffer>([...Object.entries(signed).flatMap(([n, d]) => (d ? [[n, d] as const] : [])), ['build.log', buildLog]]);
+    if (debug) say(`[kpython] stripped module ${unsigned.length} bytes, debug info ${debug.length} bytes`);
+    for (const p of packages) report.line(`[kpython] package ${p.fileName}: ${p.deb.length} bytes`);
     return await deps.store.commit(plan.key, files, {
       key: plan.key,
       release: plan.inputs.headers.release,
@@ -170,6 +187,8 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       vermagic,
       trust,
       moduleSignature,
+      ...(debian ? { debian } : {}),
+      ...(packages.length ? { packages: packages.map(({ deb: _deb, ...p }) => p) } : {}),
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
