@@ -52,7 +52,7 @@ export const openapiDocument = {
         summary: 'A build artifact; ETag is its sha256; immutable for kpython.ko of a succeeded build, revalidated otherwise',
         parameters: [
           id,
-          { name: 'name', in: 'path', required: true, schema: { enum: ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko'] } },
+          { name: 'name', in: 'path', required: true, schema: { type: 'string', description: "kpython.ko, kpython.ko.sig, kpython.ko.debug, provenance.json, build.log, kpython.unsigned.ko, or an archive build's .deb (and its .sig) listed in the build's artifacts" } },
         ],
         responses: { '200': { description: 'The file', headers: { ETag: { schema: { type: 'string' } } }, content: binary }, '304': { description: 'Not modified' }, '404': problem },
       },
