@@ -75,10 +75,17 @@ mkdir -p /build/out
 objcopy=${CROSS_COMPILE:-}objcopy
 say "built $(wc -c <"$KPY_ARTIFACT") bytes with debug info"
 cd /build/out
-"$objcopy" --only-keep-debug "/build/src/$KPY_ARTIFACT" kpython.ko.debug
-"$objcopy" --strip-debug "/build/src/$KPY_ARTIFACT" kpython.ko
-"$objcopy" --add-gnu-debuglink=kpython.ko.debug kpython.ko
-say "stripped: $(wc -c <kpython.ko) bytes, debug info $(wc -c <kpython.ko.debug) bytes"
+if "$objcopy" --only-keep-debug "/build/src/$KPY_ARTIFACT" kpython.ko.debug &&
+	"$objcopy" --strip-debug "/build/src/$KPY_ARTIFACT" kpython.ko &&
+	"$objcopy" --add-gnu-debuglink=kpython.ko.debug kpython.ko; then
+	say "stripped: $(wc -c <kpython.ko) bytes, debug info $(wc -c <kpython.ko.debug) bytes"
+else
+	# Not an object objcopy knows: hand it over as built; the worker's
+	# checks (ELF, vermagic, size) refuse it with their own codes.
+	say "cannot strip $KPY_ARTIFACT: leaving it as built"
+	rm -f kpython.ko.debug
+	cp "/build/src/$KPY_ARTIFACT" kpython.ko
+fi
 
 # The DKMS source tree: the module directory as make left it (the generated
 # and patched MicroPython bundle included, build products excluded) and the
@@ -88,5 +95,6 @@ tar --sort=name --mtime="@${SOURCE_DATE_EPOCH:-0}" --owner=0 --group=0 --numeric
 	--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 	--exclude='modules.order' --exclude='Module.symvers' --exclude='kernel_mod/gen/build-embed' \
 	--exclude='.tmp_versions' --exclude='*.part' \
-	-cf /build/out/dkms-source.tar kernel_mod $(test -d embed_cfg && echo embed_cfg)
-say "dkms source tree: $(wc -c </build/out/dkms-source.tar) bytes"
+	-cf /build/out/dkms-source.tar kernel_mod $(test -d embed_cfg && echo embed_cfg) &&
+	say "dkms source tree: $(wc -c </build/out/dkms-source.tar) bytes" ||
+	{ say "no dkms source tree"; rm -f /build/out/dkms-source.tar; }

@@ -180,7 +180,6 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
 
     await report.stage('store', 97);
     const files = new Map<string, Buffer>([...Object.entries(signed).flatMap(([n, d]) => (d ? [[n, d] as const] : [])), ['build.log', buildLog]]);
-    if (debug) say(`[kpython] stripped module ${unsigned.length} bytes, debug info ${debug.length} bytes`);
     for (const p of packages) report.line(`[kpython] package ${p.fileName}: ${p.deb.length} bytes`);
     const meta = await deps.store.commit(plan.key, files, {
       key: plan.key,
