@@ -14,6 +14,26 @@ export interface ArtifactInfo {
   size: number;
 }
 
+/** The Debian kernel of an archive build, for its packages and the apt repository. */
+export interface DebianTarget {
+  /** suite of the kernel's packages (bookworm-security) and its codename (bookworm) */
+  suite: string;
+  codename: string;
+  /** Debian version of linux-headers-<release> / linux-image-<release> */
+  kernelVersion: string;
+  arch: string;
+}
+
+/** A Debian package stored with a build (file name = artifact name). */
+export interface StoredPackage {
+  fileName: string;
+  package: string;
+  version: string;
+  arch: string;
+  /** control stanza for Packages indexes (without Filename, Size, checksums) */
+  control: string;
+}
+
 /** meta.json of a stored build. */
 export interface BuildMeta {
   key: string;
@@ -25,6 +45,9 @@ export interface BuildMeta {
   /** absent in builds stored before trust levels: those were all archive builds */
   trust?: TrustLevel;
   moduleSignature?: ModuleSignatureKind;
+  /** archive builds since packaging: the kernel and the .debs made from the module */
+  debian?: DebianTarget;
+  packages?: StoredPackage[];
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -56,6 +79,18 @@ export class ArtifactStore {
 
   async meta(key: string): Promise<BuildMeta | undefined> {
     return readMeta(join(this.dir(key), 'meta.json'), key);
+  }
+
+  /** Every published build (for the apt repository's indexes). */
+  async list(): Promise<BuildMeta[]> {
+    const names = await readdir(join(this.root, 'builds')).catch(() => [] as string[]);
+    const out: BuildMeta[] = [];
+    for (const name of names.sort()) {
+      if (!/^[0-9a-f]{64}$/.test(name)) continue;
+      const m = await this.meta(name);
+      if (m) out.push(m);
+    }
+    return out;
   }
 
   async has(key: string): Promise<boolean> {

@@ -13,6 +13,7 @@ import { buildsRouter } from './routes/builds.js';
 import { healthRouter, type ReadinessCheck } from './routes/health.js';
 import { kernelsRouter } from './routes/kernels.js';
 import { keysRouter } from './routes/keys.js';
+import { aptRouter } from './routes/apt.js';
 
 export interface AppDeps {
   core: Core;
@@ -51,6 +52,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(kernelsRouter(core, writes));
   app.use(headersRouter(core, writes));
   app.use(keysRouter(core));
+  app.use(aptRouter(core));
   app.use((req, _res, next) => next(new KpyError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(problemHandler);
   return app;

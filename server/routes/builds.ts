@@ -11,14 +11,18 @@ import { jsonBody } from '../json-body.js';
 import { sendArtifact, streamFile } from './send-artifact.js';
 import { streamLog } from './stream-log.js';
 
-export const ARTIFACT_NAMES = ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko'] as const;
+export const ARTIFACT_NAMES = ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko', 'kpython.ko.debug'] as const;
+
+/** The Debian packages of an archive build and their detached signatures (names from its meta). */
+const isPackageArtifact = (name: string, packages: { fileName: string }[] | undefined) =>
+  (packages ?? []).some((p) => name === p.fileName || name === `${p.fileName}.sig`);
 
 /**
  * Artifacts whose bytes the build key fixes. A forced rebuild re-signs and
  * replaces the detached signature, the provenance and the log (new times);
  * a failed build's log is replaced by a retry: those are revalidated.
  */
-const IMMUTABLE = new Set(['kpython.ko', 'kpython.unsigned.ko']);
+const IMMUTABLE = new Set(['kpython.ko', 'kpython.unsigned.ko', 'kpython.ko.debug']);
 
 const requireJson: RequestHandler = (req, _res, next) => {
   next(req.is('application/json') ? undefined : new KpyError('UNSUPPORTED_MEDIA_TYPE', 'send the build request as application/json'));
@@ -62,13 +66,14 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
   r.get('/v1/builds/:id/artifacts/:name', async (req, res) => {
     const b = await requireBuild(core, req);
     const name = String(req.params.name);
-    if (!(ARTIFACT_NAMES as readonly string[]).includes(name)) {
+    if (!(ARTIFACT_NAMES as readonly string[]).includes(name) && !isPackageArtifact(name, b.meta?.packages)) {
       throw new KpyError('ARTIFACT_NOT_FOUND', `no artifact named ${name}; known: ${ARTIFACT_NAMES.join(', ')}`);
     }
     const path = await core.store.path(b.id, name);
     if (!path) throw new KpyError('ARTIFACT_NOT_FOUND', `build ${b.id} (${b.state}) has no ${name}`);
     const known = b.meta?.artifacts.find((a) => a.name === name);
-    await sendArtifact(req, res, path, name, known, b.state === 'succeeded' && known && IMMUTABLE.has(name) ? 'immutable' : 'revalidate');
+    const fixed = IMMUTABLE.has(name) || name.endsWith('.deb');
+    await sendArtifact(req, res, path, name, known, b.state === 'succeeded' && known && fixed ? 'immutable' : 'revalidate');
   });
 
   return r;
