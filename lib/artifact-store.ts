@@ -56,6 +56,8 @@ export interface BuildMeta {
 /** Scratch names carry their writer (host, pid, pid start) so a sweep can tell a crashed commit from a running one. */
 const SCRATCH_RE = /^\.(tmp|old)-(.+)-(\d+)-(\d*)-[0-9a-f]{16}$/;
 const SCRATCH_MAX_AGE_MS = 3600_000;
+/** Parsed metas kept in memory (a few KiB each); the oldest goes first. */
+const META_CACHE_ENTRIES = 4096;
 
 /**
  * Artifacts on the local disk, one directory per build key, published by
@@ -70,6 +72,13 @@ const SCRATCH_MAX_AGE_MS = 3600_000;
  */
 export class ArtifactStore {
   private readonly self = selfIdentity();
+  /**
+   * Parsed meta.json by key, valid while the file is the same one: every
+   * publish or replacement renames a new directory into place (a new
+   * inode), so one stat tells a cached meta from a stale one. Status reads
+   * then cost a stat, not an open, a read and a parse.
+   */
+  private readonly metaCache = new Map<string, { ino: number; mtimeMs: number; size: number; meta: BuildMeta }>();
 
   constructor(private readonly root: string) {}
 
@@ -78,7 +87,21 @@ export class ArtifactStore {
   }
 
   async meta(key: string): Promise<BuildMeta | undefined> {
-    return readMeta(join(this.dir(key), 'meta.json'), key);
+    const path = join(this.dir(key), 'meta.json');
+    const st = await stat(path).catch(() => undefined);
+    if (!st) {
+      this.metaCache.delete(key);
+      return undefined;
+    }
+    const hit = this.metaCache.get(key);
+    if (hit && hit.ino === st.ino && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.meta;
+    const meta = await readMeta(path, key);
+    this.metaCache.delete(key);
+    if (!meta) return undefined;
+    if (this.metaCache.size >= META_CACHE_ENTRIES) this.metaCache.delete(this.metaCache.keys().next().value as string);
+    Object.freeze(meta.artifacts);
+    this.metaCache.set(key, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, meta: Object.freeze(meta) });
+    return meta;
   }
 
   /** Every published build (for the apt repository's indexes). */

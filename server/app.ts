@@ -5,6 +5,7 @@ import type { Core } from '../lib/core.js';
 import { KpyError } from '../lib/errors.js';
 import { openapiDocument } from './openapi.js';
 import { FollowerGate } from './follower-gate.js';
+import { HotArtifacts } from './hot-artifacts.js';
 import { problemHandler } from './problem.js';
 import { rateLimit } from './rate-limit.js';
 import { redisGuard } from './redis-guard.js';
@@ -48,8 +49,10 @@ export function buildApp(deps: AppDeps): Express {
   // One budget per client for everything that can start work (builds, uploads).
   const writes = rateLimit(core.config.http.rateLimitPerMin);
   const followers = new FollowerGate(core.config.http.maxLogFollowers, core.config.http.maxLogFollowersPerClient);
-  app.use(buildsRouter(core, writes, followers));
-  app.use(kernelsRouter(core, writes));
+  // One memory budget for the artifacts both download routes serve.
+  const hot = new HotArtifacts(core.config.http.hotArtifactBytes);
+  app.use(buildsRouter(core, writes, followers, hot));
+  app.use(kernelsRouter(core, writes, hot));
   app.use(headersRouter(core, writes));
   app.use(keysRouter(core));
   app.use(aptRouter(core));

@@ -8,7 +8,8 @@ import { requireToken } from '../auth.js';
 import { buildView } from '../build-view.js';
 import type { FollowerGate } from '../follower-gate.js';
 import { jsonBody } from '../json-body.js';
-import { sendArtifact, streamFile } from './send-artifact.js';
+import type { HotArtifacts } from '../hot-artifacts.js';
+import { sendArtifact, sendHeld, streamFile } from './send-artifact.js';
 import { streamLog } from './stream-log.js';
 
 export const ARTIFACT_NAMES = ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko', 'kpython.ko.debug'] as const;
@@ -28,7 +29,7 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next(req.is('application/json') ? undefined : new KpyError('UNSUPPORTED_MEDIA_TYPE', 'send the build request as application/json'));
 };
 
-export function buildsRouter(core: Core, writes: RequestHandler, followers: FollowerGate): Router {
+export function buildsRouter(core: Core, writes: RequestHandler, followers: FollowerGate, hot: HotArtifacts): Router {
   const r = Router();
   const { config, service } = core;
 
@@ -64,16 +65,30 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
   });
 
   r.get('/v1/builds/:id/artifacts/:name', async (req, res) => {
-    const b = await requireBuild(core, req);
     const name = String(req.params.name);
+    // A module of a build key has one possible content: once it has been
+    // served from memory, serve it again without looking the build up.
+    const sealed = IMMUTABLE.has(name) ? hot.get(`${String(req.params.id)}/${name}`) : undefined;
+    if (sealed) {
+      sendHeld(req, res, name, sealed, 'immutable');
+      return;
+    }
+    const b = await requireBuild(core, req);
     if (!(ARTIFACT_NAMES as readonly string[]).includes(name) && !isPackageArtifact(name, b.meta?.packages)) {
       throw new KpyError('ARTIFACT_NOT_FOUND', `no artifact named ${name}; known: ${ARTIFACT_NAMES.join(', ')}`);
     }
     const path = await core.store.path(b.id, name);
     if (!path) throw new KpyError('ARTIFACT_NOT_FOUND', `build ${b.id} (${b.state}) has no ${name}`);
     const known = b.meta?.artifacts.find((a) => a.name === name);
+    // Packages are reproducible from the key too, but only the module's
+    // bytes are sealed in memory (served without a lookup); the rest are
+    // held under their digest.
     const fixed = IMMUTABLE.has(name) || name.endsWith('.deb');
-    await sendArtifact(req, res, path, name, known, b.state === 'succeeded' && known && fixed ? 'immutable' : 'revalidate');
+    const immutable = b.state === 'succeeded' && known !== undefined && fixed;
+    await sendArtifact(req, res, path, name, known, immutable ? 'immutable' : 'revalidate', {
+      cache: hot,
+      key: immutable && IMMUTABLE.has(name) ? `${b.id}/${name}` : `${b.id}/${name}/${known?.sha256 ?? ''}`,
+    });
   });
 
   return r;

@@ -4,9 +4,10 @@ import { KpyError } from '../../lib/errors.js';
 import { KERNEL_RELEASE_RE } from '../../lib/kernel-version.js';
 import { hasToken } from '../auth.js';
 import { buildView } from '../build-view.js';
+import type { HotArtifacts } from '../hot-artifacts.js';
 import { sendArtifact } from './send-artifact.js';
 
-export function kernelsRouter(core: Core, writes: RequestHandler): Router {
+export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifacts): Router {
   const r = Router();
 
   /**
@@ -54,7 +55,8 @@ export function kernelsRouter(core: Core, writes: RequestHandler): Router {
       res.setHeader('X-Kpython-Build', plan.key);
       res.setHeader('Link', `</v1/builds/${plan.key}>; rel="build"`);
       // The bytes behind this URL change with the newest build of the release: revalidate, never immutable.
-      await sendArtifact(req, res, path, 'kpython.ko', meta.artifacts.find((a) => a.name === 'kpython.ko'), 'revalidate');
+      // The bytes of the build are fixed by its key: the same memory slot as the build's own URL.
+      await sendArtifact(req, res, path, 'kpython.ko', meta.artifacts.find((a) => a.name === 'kpython.ko'), 'revalidate', { cache: hot, key: `${plan.key}/kpython.ko` });
       return;
     }
     if (!mayBuild) {

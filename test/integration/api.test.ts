@@ -90,6 +90,17 @@ describe('HTTP API against real Redis and Docker', () => {
     assert.ok(parseModuleSignature(bytes));
     const cached = await fetch(`${server.url}${ko.url}`, { headers: { 'if-none-match': `"${ko.sha256}"` } });
     assert.equal(cached.status, 304);
+    // Later downloads come from memory (server/hot-artifacts.ts): the same bytes and headers.
+    const headersOf = (r: Response) => ['etag', 'digest', 'cache-control', 'content-type', 'content-length', 'content-disposition'].map((h) => r.headers.get(h));
+    for (let i = 0; i < 3; i++) {
+      const fromMemory: Response = await fetch(`${server.url}${ko.url}`);
+      assert.deepEqual(headersOf(fromMemory), headersOf(dl));
+      assert.ok(Buffer.from(await fromMemory.arrayBuffer()).equals(bytes));
+    }
+    const hotHead = await fetch(`${server.url}${ko.url}`, { method: 'HEAD' });
+    assert.deepEqual(headersOf(hotHead), headersOf(dl));
+    assert.equal((await hotHead.arrayBuffer()).byteLength, 0);
+    assert.equal((await fetch(`${server.url}${ko.url}`, { headers: { 'if-none-match': `W/"x", "${ko.sha256}"` } })).status, 304);
 
     const again = await post(JSON.stringify({ kernel }));
     assert.equal(again.status, 200, 'cache hit answers 200');
