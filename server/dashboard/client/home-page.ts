@@ -26,7 +26,7 @@ function kernelRow(k: Kernel): HTMLTableRowElement {
   const v = k.versions[0];
   const state = k.state ?? (k.built ? 'succeeded' : null);
   const cell = k.build
-    ? h('a', { href: `/builds/${k.build.split('/').pop() ?? ''}`, 'data-focus': `kernel-${k.release}` }, stateBadge(state))
+    ? h('a', { href: `/builds/${k.build.split('/').pop() ?? ''}`, 'data-focus': `kernel-${k.release}`, 'aria-label': `build of ${k.release}: ${state ?? 'unknown'}` }, stateBadge(state))
     : h('span', { class: 'muted' }, 'not built');
   return h(
     'tr',
