@@ -97,7 +97,12 @@ describe('dashboard in headless Chromium against a real service and build', () =
     await page.waitForFunction(() => /Log complete/.test(document.getElementById('log-state')?.textContent ?? ''), undefined, { timeout: 30_000 });
     assert.match((await page.textContent('#log')) ?? '', /LD \[M\]/, 'the compile lines came through the live stream');
 
-    const view = (await (await fetch(`${server.url}/v1/builds/${id}`)).json()) as { artifacts: { name: string; sha256: string }[] };
+    const list = (await (await fetch(`${server.url}/v1/builds?limit=5`)).json()) as { count: number; builds: { id: string; state: string; inputs?: unknown }[] };
+    assert.equal(list.builds[0]?.id, id, 'GET /v1/builds: the newest change first');
+    assert.equal(list.builds[0]?.state, 'succeeded');
+    assert.equal(list.builds[0]?.inputs, undefined, 'a list entry leaves the inputs out');
+    const view = (await (await fetch(`${server.url}/v1/builds/${id}`)).json()) as { suite: string; artifacts: { name: string; sha256: string }[] };
+    assert.match(view.suite, /^bookworm/, 'the build names the archive suite of its headers');
     const ko = view.artifacts.find((x) => x.name === 'kpython.ko');
     assert.ok(ko);
     await page.waitForSelector('table.artifacts');

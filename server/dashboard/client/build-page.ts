@@ -115,17 +115,20 @@ export async function renderBuild(main: HTMLElement, id: string): Promise<void> 
 
   // Live log: lines are batched into one DOM write per frame; the view follows the end unless scrolled up.
   let pending: string[] = [];
+  // One text node per batch; their line counts, oldest first, so the oldest batches can go.
+  const batches: number[] = [];
   let lines = 0;
   let scheduled = false;
   const flush = () => {
     scheduled = false;
     const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
     log.append(pending.join(''));
+    batches.push(pending.length);
     lines += pending.length;
     pending = [];
-    while (lines > MAX_LOG_LINES && log.firstChild) {
+    while (lines > MAX_LOG_LINES && batches.length > 1 && log.firstChild) {
       log.firstChild.remove();
-      lines = Number.NaN; // text nodes are batches, not lines: stop counting once trimming starts
+      lines -= batches.shift() ?? 0;
     }
     if (atEnd) log.scrollTop = log.scrollHeight;
   };
