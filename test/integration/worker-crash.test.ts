@@ -16,7 +16,8 @@ import { DockerContainerClient } from '../../worker/docker-container-client.js';
 import { acquireWorkerLease } from '../../worker/worker-lease.js';
 import { makeStandInSources } from './helpers/stand-in-sources.js';
 import { currentBookwormKernel, makeTestEnv, REPO_ROOT, waitForBuild } from './helpers/test-core.js';
-import { requireServices, setupRedisUrl } from './helpers/services.js';
+import { setupRedisUrl } from './helpers/setup-redis.js';
+import { requireServices } from './helpers/services.js';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const until = async (what: string, ms: number, ok: () => Promise<boolean>) => {
@@ -29,11 +30,10 @@ const until = async (what: string, ms: number, ok: () => Promise<boolean>) => {
 
 /** A child process holding a worker lease, as a crashed service would. */
 async function leaseHolder(prefix: string, workerId: string) {
-  const url = await setupRedisUrl();
   const code = `
     import { Redis } from 'ioredis';
     import { acquireWorkerLease } from ${JSON.stringify(join(REPO_ROOT, 'dist/worker/worker-lease.js'))};
-    const r = new Redis(${JSON.stringify(url)});
+    const r = new Redis(${JSON.stringify(await setupRedisUrl())});
     await acquireWorkerLease(r, ${JSON.stringify(prefix)}, ${JSON.stringify(workerId)});
     console.log('held');
     setInterval(() => {}, 1000);`;

@@ -1,20 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
-import { defaultRedisUrl } from '../../../lib/config.js';
-
-/** The Redis `npm run setup` started, with its password (data/redis.password) when it has one. */
-export async function setupRedisUrl(): Promise<string> {
-  return process.env.KPY_REDIS_URL ?? (await defaultRedisUrl(fileURLToPath(new URL('../../../../data', import.meta.url))));
-}
+import { setupRedisUrl } from './setup-redis.js';
 
 /**
  * Integration tests need the real Redis and dockerd that `npm run setup`
  * starts. When either is missing they fail here with what to do; they never
  * skip silently.
  */
-export async function requireServices(given?: string, dockerSocket = '/var/run/docker.sock'): Promise<void> {
-  const redisUrl = given ?? (await setupRedisUrl());
+export async function requireServices(redisUrl?: string, dockerSocket = '/var/run/docker.sock'): Promise<void> {
+  redisUrl ??= await setupRedisUrl();
   const problems: string[] = [];
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
   redis.on('error', () => undefined); // reported below, once
