@@ -140,6 +140,7 @@ export class BuildService {
         stage: 'queued',
         progress: 0,
         release: plan.inputs.headers.release,
+        suite: plan.source.kind === 'debian' ? plan.source.resolution.packages[0]?.suite : undefined,
         inputs: plan.inputs,
         toolchain: { image: plan.image.name, compiler: plan.image.compilerVersion, kernelCompiler: plan.kernelCompiler.text, match: plan.toolchainMatch },
         createdAt: new Date().toISOString(),

@@ -13,6 +13,8 @@ import { headersRouter } from './routes/headers.js';
 import { buildsRouter } from './routes/builds.js';
 import { healthRouter, type ReadinessCheck } from './routes/health.js';
 import { kernelsRouter } from './routes/kernels.js';
+import { dashboardRouter } from './routes/dashboard.js';
+import { loadDashboardAssets } from './dashboard/assets.js';
 import { keysRouter } from './routes/keys.js';
 import { aptRouter } from './routes/apt.js';
 
@@ -44,6 +46,8 @@ export function buildApp(deps: AppDeps): Express {
     res.json(openapiDocument);
   });
   app.use(healthRouter(core, deps.readiness ?? []));
+  // The dashboard's page and assets need no Redis: they load (and show the API's errors) while it is down.
+  app.use(dashboardRouter(loadDashboardAssets()));
   // Below this line every route may need Redis: 503 instead of hanging while it is down.
   app.use(redisGuard(core.redis));
   // One budget per client for everything that can start work (builds, uploads).

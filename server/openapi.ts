@@ -14,6 +14,14 @@ export const openapiDocument = {
   },
   paths: {
     '/v1/builds': {
+      get: {
+        summary: 'Recent builds, newest state change first (without their inputs); at most 100',
+        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } }],
+        responses: {
+          '200': { description: 'Builds', content: { 'application/json': { schema: { type: 'object', properties: { count: { type: 'integer' }, builds: { type: 'array', items: { $ref: '#/components/schemas/Build' } } } } } } },
+          '400': problem,
+        },
+      },
       post: {
         summary: 'Request a build',
         security: [{ bearer: [] }, {}],

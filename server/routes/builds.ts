@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
 import { BUILD_ID_RE } from '../../lib/build-plan.js';
 import { BuildRequestSchema } from '../../lib/build-request.js';
 import type { Core } from '../../lib/core.js';
 import { KpyError } from '../../lib/errors.js';
 import { requireToken } from '../auth.js';
-import { buildView } from '../build-view.js';
+import { buildSummary, buildView } from '../build-view.js';
 import type { FollowerGate } from '../follower-gate.js';
 import { jsonBody } from '../json-body.js';
 import type { HotArtifacts } from '../hot-artifacts.js';
@@ -24,6 +25,12 @@ const isPackageArtifact = (name: string, packages: { fileName: string }[] | unde
  * a failed build's log is replaced by a retry: those are revalidated.
  */
 const IMMUTABLE = new Set(['kpython.ko', 'kpython.unsigned.ko', 'kpython.ko.debug']);
+
+export const MAX_LIST = 100;
+
+const ListQuerySchema = z
+  .object({ limit: z.coerce.number().int().min(1).max(MAX_LIST).default(20) })
+  .strict();
 
 const requireJson: RequestHandler = (req, _res, next) => {
   next(req.is('application/json') ? undefined : new KpyError('UNSUPPORTED_MEDIA_TYPE', 'send the build request as application/json'));
@@ -50,6 +57,15 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
       res.status(202).location(`/v1/builds/${build.id}`).json(view);
     },
   );
+
+  /** The builds whose state changed last, newest first (the dashboard's list). Bounded: at most MAX_LIST. */
+  r.get('/v1/builds', async (req, res) => {
+    const { limit } = ListQuerySchema.parse(req.query);
+    const ids = await core.records.recent(limit);
+    const builds = (await Promise.all(ids.map((id) => service.status(id)))).flatMap((b) => (b ? [buildSummary(b)] : []));
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ count: builds.length, builds });
+  });
 
   r.get('/v1/builds/:id', async (req, res) => {
     res.json(buildView(await requireBuild(core, req)));

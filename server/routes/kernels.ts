@@ -21,13 +21,16 @@ export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifa
       list.map(async (k) => {
         const plan = await core.service.plan({ kernel: k.release, arch: 'amd64', force: false }, { cachedOnly: true }).catch(() => undefined);
         const built = plan ? await core.store.has(plan.key) : false;
+        // queued, running or failed: the current inputs' build of this release, if one was asked for
+        const state = plan ? (built ? 'succeeded' : ((await core.service.status(plan.key))?.state ?? null)) : null;
         return {
           ...k,
           // every listed release builds from archive-verified Debian headers
           trust: 'archive',
           compiler: plan ? { kernel: plan.kernelCompiler.text, image: plan.image.name, match: plan.toolchainMatch } : null,
           built,
-          build: plan && built ? `/v1/builds/${plan.key}` : null,
+          state,
+          build: plan && state ? `/v1/builds/${plan.key}` : null,
         };
       }),
     );
