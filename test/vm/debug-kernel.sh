@@ -64,7 +64,9 @@ log "kernel $abi ready in $(elapsed "$t0") s: $vmlinuz"
 # --- module, built in a copy of its sources ------------------------------------------
 src=$out/module-src
 t0=$EPOCHREALTIME
-mkdir -p "$src" || rig_error "cannot create $src"
+# A fresh copy each run: tar keeps the sources' times, so objects left by an
+# earlier run would look newer than a source changed since and not rebuild.
+rm -rf "$src" && mkdir -p "$src" || rig_error "cannot create $src"
 # The sources the Makefile reads; never the build products of the other tiers.
 (cd "$top" && tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.a' \
