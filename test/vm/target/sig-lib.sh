@@ -11,13 +11,21 @@ refusal_lines() {
 	dmesg | grep -c 'kpython: refused'
 }
 
+# klog_since_mark MARK: the kernel log from the line MARK on, looked for in
+# the last 40 lines only (one short read of the log, not two whole ones).
+klog_since_mark() {
+	dmesg | tail -n 40 | sed -n "/$1/,\$p"
+}
+
 # expect_refused LABEL CLIENT-MESSAGE LOG-REASON CLIENT-ARGS...: the client
 # exits 2 with CLIENT-MESSAGE on stderr and no output, the kernel log gains
 # exactly one refusal line containing LOG-REASON, and nothing ran.
 expect_refused() {
 	_label=$1 _msg=$2 _reason=$3
 	shift 3
-	_before=$(refusal_lines) _runs=$(sig_stat runs) _ref=$(sig_stat refused)
+	_runs=$(sig_stat runs) _ref=$(sig_stat refused)
+	_mark="kpy-rig: sig-mark $(uptime_ms)"
+	echo "$_mark" >/dev/kmsg
 	kpython "$@" >/tmp/sig.out 2>/tmp/sig.err
 	check_status "$_label" 2 $?
 	if [ -s /tmp/sig.out ]; then
@@ -25,9 +33,10 @@ expect_refused() {
 		show /tmp/sig.out
 	fi
 	check_contains "$_label: client message" /tmp/sig.err "$_msg"
+	klog_since_mark "$_mark" >/tmp/sig.log
+	[ -s /tmp/sig.log ] || fail "$_label: mark not in the last 40 kernel log lines"
 	check_eq "$_label: new refusal lines in the kernel log" 1 \
-		$(($(refusal_lines) - _before))
-	dmesg | grep 'kpython: refused' | tail -n 1 >/tmp/sig.log
+		"$(grep -c 'kpython: refused' /tmp/sig.log)"
 	check_contains "$_label: logged reason" /tmp/sig.log "$_reason"
 	check_eq "$_label: runs (nothing ran)" "$_runs" "$(sig_stat runs)"
 	check_eq "$_label: refused counter" $((_ref + 1)) "$(sig_stat refused)"
