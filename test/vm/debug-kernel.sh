@@ -84,8 +84,11 @@ log "module built in $(elapsed "$t0") s: $module"
 testkeys=$kdir/kpy-test-key
 [ -f "$testkeys/trusted-key.pem" ] && [ -x "$kdir/scripts/sign-file" ] ||
 	rig_error "no test key or sign-file in $kdir (debug kernel built without them?)"
-"$kdir/scripts/sign-file" sha256 "$testkeys/trusted-key.pem" \
-	"$testkeys/trusted-cert.pem" "$module" || rig_error "cannot sign $module"
+# (make keeps an up-to-date module as it is: sign it once only.)
+if [ "$(tail -c 28 "$module")" != "~Module signature appended~" ]; then
+	"$kdir/scripts/sign-file" sha256 "$testkeys/trusted-key.pem" \
+		"$testkeys/trusted-cert.pem" "$module" || rig_error "cannot sign $module"
+fi
 
 # --- suites ------------------------------------------------------------------------
 export KPY_VM_ABI=$abi KPY_VM_VMLINUZ=$vmlinuz KPY_VM_MODULE=$module
