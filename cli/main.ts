@@ -7,6 +7,7 @@ import { kernelsCommand } from './commands/kernels.js';
 import { logCommand } from './commands/log.js';
 import { uploadHeadersCommand } from './commands/upload-headers.js';
 import { verifyCommand } from './commands/verify.js';
+import { signScriptCommand } from './commands/sign-script.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { errorJson, printJson } from './json-output.js';
 
@@ -24,6 +25,7 @@ usage:
                       [--upload-cert upload-module-signing.pem]
   kpython log BUILD_ID [--follow]
   kpython kernels [--json]
+  kpython sign-script --key KEY.pem --cert CERT.pem|.der FILE [-o FILE.signed]
 
 upload-headers sends a kernel build directory (default: the running
 kernel's, /lib/modules/$(uname -r)/build) or linux-headers .deb files and
@@ -31,6 +33,10 @@ prints the headers id; a directory under /usr/src goes up with the
 directories its Makefile and links need (Debian's -common, linux-kbuild-*).
 --sysroot: the headers are installed under ROOT instead of /.
 fetch --headers does that, builds from them, waits, downloads and verifies.
+sign-script appends a kernel module signature (the format of the kernel's
+scripts/sign-file) to a script, offline: kpython.ko runs it on kernels that
+require signed scripts (lockdown under Secure Boot) when the certificate is
+one the kernel trusts for modules (e.g. enrolled with mokutil --import).
 
 fetch --install puts the verified module under
 /lib/modules/RELEASE/updates/kpython/ (RELEASE from its vermagic; --root DIR
@@ -71,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return cmd ? EXIT.OK : EXIT.USAGE;
   }
+  // Its own options (-o has no default there); needs no service.
+  if (cmd === 'sign-script') return signScriptCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

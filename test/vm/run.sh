@@ -132,6 +132,12 @@ if [ $# -gt 0 ]; then
 		[ -n "$keep" ] || rm -f "$f"
 	done
 fi
+# Signed-script fixtures of the Secure Boot cases (6NN): sign-file of the
+# kernel's headers (or KPY_SIG_FILE), a throwaway key cached in $out.
+if [ -n "$kdir" ] && [ -z "${KPY_SIG_FILE:-}" ] && [ -x "$kdir/scripts/sign-file" ]; then
+	export KPY_SIG_FILE=$kdir/scripts/sign-file
+fi
+"$here/sig-fixtures.sh" "$selected" "$out/sig-keys" || rig_error "sig-fixtures.sh failed"
 names=$(cd "$selected" && ls | sed -n 's/\.\(py\|sh\)$//p' | LC_ALL=C sort)
 [ -n "$names" ] || rig_error "no case matches: $*"
 ncases=$(wc -w <<<"$names")
