@@ -90,6 +90,15 @@ void kpy_hal_end(void);
 enum kpy_status kpy_hal_abort_reason(void);
 void kpy_hal_print(const char *s, size_t n);
 
+/* kpy_fpu.c: kernel FPU sections around interpreter code. */
+void kpy_fpu_begin(void);
+void kpy_fpu_end(void);
+bool kpy_fpu_pause(void);
+void kpy_fpu_resume(bool was_open);
+bool kpy_fpu_pause_in_python(void);
+extern u64 kpy_fpu_max_ns;
+extern atomic64_t kpy_stat_fpu_sections;
+
 /* kpy_debugfs.c */
 int kpy_debugfs_init(void);
 void kpy_debugfs_exit(void);

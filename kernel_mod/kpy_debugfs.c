@@ -154,6 +154,9 @@ static int kpy_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "stack_probe_alloc %zu\n", kpy_stack_probe_alloc);
 	seq_printf(m, "stack_max_used %zu\n", kpy_stack_max_used);
 	seq_printf(m, "stack_min_free %zu\n", kpy_stack_min_free);
+	seq_printf(m, "fpu_sections %lld\n",
+		   atomic64_read(&kpy_stat_fpu_sections));
+	seq_printf(m, "fpu_section_max_us %llu\n", kpy_fpu_max_ns / 1000);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kpy_stats);
