@@ -135,6 +135,9 @@
 #define MP_NEED_LOG2 (1)
 /* struct and array convert half floats in C, not with libgcc helpers. */
 #define MICROPY_FLOAT_USE_NATIVE_FLT16 (0)
+/* A hash over the bits: the cast of the default hash is undefined for inf
+ * and NaN, and it sends every float in [0, 1) to one bucket. */
+#define MICROPY_FLOAT_HIGH_QUALITY_HASH (1)
 
 /* str holds Unicode text (UTF-8 inside), as in CPython. */
 #define MICROPY_PY_BUILTINS_STR_UNICODE (1)

@@ -157,6 +157,8 @@ static int kpy_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "fpu_sections %lld\n",
 		   atomic64_read(&kpy_stat_fpu_sections));
 	seq_printf(m, "fpu_section_max_us %llu\n", kpy_fpu_max_ns / 1000);
+	seq_printf(m, "fpu_section_max_polls %llu\n", kpy_fpu_max_polls);
+	seq_printf(m, "poll_late_max_periods %llu\n", kpy_poll_late_max);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kpy_stats);

@@ -18,7 +18,10 @@
  * MicroPython runs with. Vector registers are caller-saved in both ABIs.
  *
  * Executions are serialized by the run lock, so one global state suffices.
- * The longest section since load is kept for the stats file.
+ * The longest section since load is kept for the stats file, in time and
+ * in poll periods (times the 1 ms poll timer fired inside it): the time
+ * includes stalls of the whole CPU (a VM's virtual CPU not running), the
+ * periods do not, since a late timer fires once.
  */
 #include <linux/bug.h>
 #include <linux/sched/clock.h>
@@ -38,7 +41,9 @@
 
 static bool kpy_fpu_open;	/* a section is open now */
 static u64 kpy_fpu_since;	/* when it was opened (local_clock) */
+static u64 kpy_fpu_polls0;	/* poll timer fires by then */
 u64 kpy_fpu_max_ns;		/* longest section since load */
+u64 kpy_fpu_max_polls;		/* most poll periods one section saw */
 atomic64_t kpy_stat_fpu_sections = ATOMIC64_INIT(0);
 
 static void kpy_fpu_open_section(void)
@@ -46,14 +51,18 @@ static void kpy_fpu_open_section(void)
 	kpy_arch_fpu_begin();
 	kpy_fpu_open = true;
 	kpy_fpu_since = local_clock();
+	kpy_fpu_polls0 = READ_ONCE(kpy_poll_fires);
 }
 
 static void kpy_fpu_close_section(void)
 {
 	u64 len = local_clock() - kpy_fpu_since;
+	u64 polls = READ_ONCE(kpy_poll_fires) - kpy_fpu_polls0;
 
 	if (len > kpy_fpu_max_ns)
 		kpy_fpu_max_ns = len;
+	if (polls > kpy_fpu_max_polls)
+		kpy_fpu_max_polls = polls;
 	atomic64_inc(&kpy_stat_fpu_sections);
 	kpy_fpu_open = false;
 	kpy_arch_fpu_end();

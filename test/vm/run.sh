@@ -15,9 +15,10 @@
 #   KPY_VM_MODULE       use this prebuilt kpython.ko instead of building
 #   KPY_VM_VMLINUZ      boot this kernel image (with KPY_VM_ABI, KPY_VM_MODULE)
 #   KPY_VM_MODULE_ARGS  insmod parameters (default: timeout_ms=2000)
-#   KPY_VM_TIMEOUT      wall-clock limit for the VM in seconds (default: 300)
+#   KPY_VM_TIMEOUT      wall-clock limit for the VM in seconds (default: 600)
 #   KPY_VM_APPEND       extra kernel command line
 #   KPY_VM_PANIC_ARGS   what panics the VM (default: oops=panic softlockup_panic=1)
+#   KPY_VM_PREEMPT_ARGS preemption model (default: preempt=full)
 #   KPY_VM_QEMU_ARGS    extra qemu arguments (e.g. -icount shift=0)
 #   KPY_VM_MEM          guest memory in MiB (default 512; a KASAN kernel
 #                       needs more: test/vm/debug-kernel.sh gives 2048)
@@ -30,7 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=${KPY_VM_OUT:-$top/.cache/vm/run}
 module_args=${KPY_VM_MODULE_ARGS-timeout_ms=2000}
-vm_timeout=${KPY_VM_TIMEOUT:-300}
+vm_timeout=${KPY_VM_TIMEOUT:-600}
 
 t_start=$EPOCHREALTIME
 
@@ -149,6 +150,10 @@ initrd=$out/initrd.cpio.gz
 # panic_on_warn: boot-time WARNINGs before the insmod are harmless, and a
 # WARNING after it fails the scan anyway with the rest of the suite run.
 panic_args=${KPY_VM_PANIC_ARGS-oops=panic softlockup_panic=1}
+# Full preemption (Debian's kernels are PREEMPT_DYNAMIC, voluntary by
+# default): kernel code outside FPU sections can be preempted anywhere,
+# which is what 407-float-preempt needs and what the rest should survive.
+preempt_args=${KPY_VM_PREEMPT_ARGS-preempt=full}
 console=$out/console.log
 log "booting $abi with $ncases case(s), module args '$module_args'" \
 	"(limit ${vm_timeout} s, console: $console)"
@@ -159,7 +164,7 @@ t_first=
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-m "${KPY_VM_MEM:-512}" -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 $panic_args loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 $panic_args loglevel=4 log_buf_len=16M $preempt_args ${KPY_VM_APPEND:-}" \
 	${KPY_VM_QEMU_ARGS:-} </dev/null 2>&1 |
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}

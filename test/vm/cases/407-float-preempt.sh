@@ -1,0 +1,52 @@
+# FPU state under preemption (issue 10): a float script and a user-space
+# float workload (busybox awk) share CPU 0 of a preempt=full kernel; both
+# results must stay bit-exact. Without FPU sections the kernel would
+# either run the script on the workload's registers (when preempted in the
+# middle of a computation) or leave its own in them for the workload.
+. "$KPY_LIB"
+
+mode=$(cat /sys/kernel/debug/sched/preempt 2>/dev/null)
+case $mode in
+*"(full)"*) ;;
+*)
+	note "needs a preempt=full kernel (sched/preempt: '$mode')"
+	exit 77
+	;;
+esac
+
+work=$(mktemp -d)
+# Arithmetic only: busybox's awk is built without its math functions.
+prog='BEGIN { s = 0; p = 1; for (i = 1; i <= 40000; i++) {
+	x = i * 0.001; s += x / (1 + x * x) - x * 0.5; p = p * 1.0000001 + 1e-9 }
+	printf "%.17g %.17g\n", s, p }'
+
+# References, each alone on the CPU; the script's also from CPython.
+ref_awk=$(taskset 1 awk "$prog")
+ref_py=$(taskset 1 kpython 407-float-preempt.py)
+check_eq "script alone" "4167.169603552036 1.00040397975075" "$ref_py"
+
+(
+	i=0
+	while [ $i -lt 4 ]; do
+		taskset 1 awk "$prog" >"$work/awk.$i"
+		i=$((i + 1))
+	done
+) &
+bg=$!
+sections0=$(sed -n 's/^fpu_sections //p' /sys/kernel/debug/kpython/stats)
+runs=0
+while kill -0 "$bg" 2>/dev/null && [ $runs -lt 40 ]; do
+	out=$(taskset 1 kpython 407-float-preempt.py)
+	check_eq "script run $runs beside the workload" "$ref_py" "$out"
+	runs=$((runs + 1))
+done
+wait "$bg"
+sections1=$(sed -n 's/^fpu_sections //p' /sys/kernel/debug/kpython/stats)
+for f in "$work"/awk.*; do
+	check_eq "workload ${f##*/} beside the script" "$ref_awk" "$(cat "$f")"
+done
+[ $runs -ge 3 ] || fail "only $runs script runs overlapped the workload"
+note "$runs script runs beside 4 workload runs on CPU 0 ($mode);" \
+	"$((sections1 - sections0)) FPU sections"
+rm -rf "$work"
+finish
