@@ -48,7 +48,7 @@ fi
 # 2.
 comm -23 "$tmp/fpu-undef" "$tmp/module-defs" >"$tmp/kernel-calls"
 if $x86; then
-	grep -vE '^(__fentry__|__stack_chk_fail|fortify_panic|__x86_return_thunk|__x86_indirect_thunk_[a-z0-9]+|mem(cmp|cpy|move|set|chr)|str(chr|rchr|cmp|ncmp|len|nlen))$' \
+	grep -vE '^(__fentry__|__stack_chk_fail|(__)?fortify_panic|__x86_return_thunk|__x86_indirect_thunk_[a-z0-9]+|mem(cmp|cpy|move|set|chr)|str(chr|rchr|cmp|ncmp|len|nlen))$' \
 		"$tmp/kernel-calls" >"$tmp/kernel-bad" || true
 	[ ! -s "$tmp/kernel-bad" ] ||
 		bad "the interpreter calls kernel functions directly: $(tr '\n' ' ' <"$tmp/kernel-bad")"
