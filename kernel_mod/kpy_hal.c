@@ -74,14 +74,6 @@ static void kpy_abort_now(void)
 }
 
 /*
- * The hooks run when the poll timer (kpy_deadline.c) has set
- * kpy_poll_flag. The VM's hook only requests the abort, which the VM
- * carries out at its next pending check; a C loop's hook unwinds at once.
- * A VM hook at a return may hand control back to C code (a callback of
- * re.sub() or sort()) before the VM checks again, so once the abort is due
- * the flag stays set: the next hook of any kind acts on it.
- */
-/*
  * Every hook leaves the FPU section to reschedule (kpy_fpu.c) and calls
  * back into the interpreter only after re-entering it.
  */
@@ -96,6 +88,14 @@ static bool kpy_resched_outside_fpu(void)
 	return stop;
 }
 
+/*
+ * The hooks run when the poll timer (kpy_deadline.c) has set
+ * kpy_poll_flag. The VM's hook only requests the abort, which the VM
+ * carries out at its next pending check; a C loop's hook unwinds at once.
+ * A VM hook at a return may hand control back to C code (a callback of
+ * re.sub() or sort()) before the VM checks again, so once the abort is due
+ * the flag stays set: the next hook of any kind acts on it.
+ */
 void kpy_vm_hook(void)
 {
 	WRITE_ONCE(kpy_poll_flag, 0);

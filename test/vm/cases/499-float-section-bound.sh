@@ -15,7 +15,7 @@ stats=/sys/kernel/debug/kpython/stats
 bound=${KPY_FPU_SECTION_BOUND_POLLS:-500}
 # A float loop long enough to span many poll periods.
 kpython -c 'x = 0.0
-for i in range(200000):
+for i in range(50000):
     x += i * 0.5
 print(x)' >/dev/null || fail "float loop"
 polls=$(sed -n 's/^fpu_section_max_polls //p' "$stats")
