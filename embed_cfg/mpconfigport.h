@@ -122,7 +122,7 @@
 #define MICROPY_PY_JSON (1)
 #define MICROPY_PY_TIME (1)
 #define MICROPY_PY_TIME_TIME_TIME_NS (1)
-#define MICROPY_PY_TIME_INCLUDEFILE "kpy_modtime.h"
+#define MICROPY_PY_TIME_INCLUDEFILE "kpy_modtime_inc.h"
 
 /* Floats: IEEE double, math and cmath over MicroPython's own libm
  * (lib/libm_dbl, built into the module). The interpreter is compiled with

@@ -37,3 +37,8 @@ x = 0.0
 for i in range(100000):
     x += 0.5
 print(x, x == 50000.0)
+for v in (-1, float("nan")):
+    try:
+        time.sleep(v)
+    except ValueError as e:
+        print("ValueError", e)
