@@ -4,7 +4,8 @@
 # only where kpy_fpu.c's sections are (issue 10):
 #   1. glue objects use no FPU or vector register (they run outside sections);
 #   2. the interpreter calls only kernel functions that cannot sleep (string
-#      functions, stack protector, retpoline/return thunks) - anything else
+#      functions, stack protector, retpoline/return thunks, sanitizer
+#      instrumentation of debug kernels) - anything else
 #      must go through glue that leaves the section;
 #   3. the glue functions the interpreter calls live in the objects that leave the
 #      section around whatever may sleep ($inside_glue);
@@ -48,7 +49,7 @@ fi
 # 2.
 comm -23 "$tmp/fpu-undef" "$tmp/module-defs" >"$tmp/kernel-calls"
 if $x86; then
-	grep -vE '^(__fentry__|__stack_chk_fail|(__)?fortify_panic|__x86_return_thunk|__x86_indirect_thunk_[a-z0-9]+|mem(cmp|cpy|move|set|chr)|str(chr|rchr|cmp|ncmp|len|nlen))$' \
+	grep -vE '^(__fentry__|__stack_chk_fail|(__)?fortify_panic|__(asan|ubsan|kasan|kcsan|tsan)_[a-z0-9_]+|__sanitizer_cov_[a-z0-9_]+|__x86_return_thunk|__x86_indirect_thunk_[a-z0-9]+|mem(cmp|cpy|move|set|chr)|str(chr|rchr|cmp|ncmp|len|nlen))$' \
 		"$tmp/kernel-calls" >"$tmp/kernel-bad" || true
 	[ ! -s "$tmp/kernel-bad" ] ||
 		bad "the interpreter calls kernel functions directly: $(tr '\n' ' ' <"$tmp/kernel-bad")"
