@@ -5,9 +5,10 @@
 # usage: test/conformance/run.sh [REGEX...]
 #
 # Builds the module (make at the repo top), packs the pinned source's
-# tests/basics, tests/float and tests/feature_check into an initramfs with the VM rig's
-# tools (test/vm/fetch-kernel.sh, mkinitramfs.sh and its guest driver, which
-# loads and unloads the module around guest/conformance.sh), boots one qemu
+# tests/basics, tests/float and tests/feature_check into an initramfs with
+# the VM rig's tools (test/vm/fetch-kernel.sh, mkinitramfs.sh and its guest
+# driver, which loads and unloads the module around guest/conformance.sh),
+# boots one qemu
 # VM that runs every test through the exec file, one fresh interpreter each,
 # and brings the outputs back over a second serial port (base64, md5).
 # While the VM runs, upstream's own tests/run-tests.py judges each result as
@@ -25,8 +26,9 @@
 #
 # Environment:
 #   KPY_CONF_DIRS         directories of upstream's tests/ to run (default
-#                         "basics float"; "basics float extmod micropython misc stress
-#                         unicode" also have reviewed list entries)
+#                         "basics float"; "basics float extmod micropython
+#                         misc stress unicode" also have reviewed list
+#                         entries)
 #   KPY_CONF_OUT          work directory (default .cache/conformance)
 #   KPY_CONF_TIMEOUT_MS   the module's time limit, insmod timeout_ms (default
 #                         60000: a backstop, software emulation is slow)
