@@ -9,7 +9,8 @@
 # the VM rig's tools (test/vm/fetch-kernel.sh, mkinitramfs.sh and its guest
 # driver, which loads and unloads the module around guest/conformance.sh),
 # boots one qemu VM that runs every test through the exec file, one fresh
-# interpreter each, and brings the outputs back over a second serial port (base64, md5).
+# interpreter each, and brings the outputs back over a second serial port
+# (base64, md5).
 # While the VM runs, upstream's own tests/run-tests.py judges each result as
 # it arrives, exactly as for the unix port (expected output from the .exp
 # file or from CPython, feature checks, skips, output normalization), with
