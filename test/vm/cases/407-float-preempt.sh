@@ -6,14 +6,18 @@
 . "$KPY_LIB"
 
 # Full preemption: chosen at boot (PREEMPT_DYNAMIC, test/vm/run.sh passes
-# preempt=full) or built in (CONFIG_PREEMPT, "PREEMPT" in uname -v).
+# preempt=full; the boot log says "Dynamic Preempt: full", sched debugfs
+# shows it where it exists) or built in (CONFIG_PREEMPT, "PREEMPT" in
+# uname -v).
 if [ -e /sys/kernel/debug/sched/preempt ]; then
 	mode=$(cat /sys/kernel/debug/sched/preempt)
+elif dmesg | grep -q 'Dynamic Preempt: '; then
+	mode=$(dmesg | grep -o 'Dynamic Preempt: [a-z]*' | tail -n 1)
 else
 	mode="uname -v: $(uname -v)"
 fi
 case $mode in
-*"(full)"* | *" PREEMPT "*) ;;
+*"(full)"* | *"Preempt: full" | *" PREEMPT "*) ;;
 *)
 	note "needs a fully preemptible kernel ($mode)"
 	exit 77
