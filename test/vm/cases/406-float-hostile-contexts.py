@@ -34,9 +34,9 @@ import time
 t0 = time.time()
 print(type(t0).__name__ in ("int", "float"), time.sleep(0.01) is None, time.sleep(0) is None)
 x = 0.0
-for i in range(20000):
+for i in range(4000):
     x += 0.5
-print(x, x == 10000.0)
+print(x, x == 2000.0)
 for v in (-1, float("nan")):
     try:
         time.sleep(v)

@@ -35,9 +35,10 @@ ref_awk=$(taskset 1 awk "$prog")
 ref_py=$(taskset 1 kpython 407-float-preempt.work)
 check_eq "script alone" "4167.169603552036 1.00040397975075" "$ref_py"
 
+# The workload runs again and again until the script has run 4 times.
 (
 	i=0
-	while [ $i -lt 3 ]; do
+	while [ ! -e "$work/stop" ] && [ $i -lt 50 ]; do
 		taskset 1 awk "$prog" >"$work/awk.$i"
 		i=$((i + 1))
 	done
@@ -45,18 +46,20 @@ check_eq "script alone" "4167.169603552036 1.00040397975075" "$ref_py"
 bg=$!
 sections0=$(sed -n 's/^fpu_sections //p' /sys/kernel/debug/kpython/stats)
 runs=0
-while kill -0 "$bg" 2>/dev/null && [ $runs -lt 40 ]; do
+while [ $runs -lt 4 ]; do
 	out=$(taskset 1 kpython 407-float-preempt.work)
 	check_eq "script run $runs beside the workload" "$ref_py" "$out"
 	runs=$((runs + 1))
 done
+: >"$work/stop"
 wait "$bg"
 sections1=$(sed -n 's/^fpu_sections //p' /sys/kernel/debug/kpython/stats)
 for f in "$work"/awk.*; do
 	check_eq "workload ${f##*/} beside the script" "$ref_awk" "$(cat "$f")"
 done
-[ $runs -ge 3 ] || fail "only $runs script runs overlapped the workload"
-note "$runs script runs beside 3 workload runs on CPU 0 ($mode);" \
+n=$(ls "$work" | grep -c '^awk\.')
+[ "$n" -ge 1 ] || fail "the workload never ran beside the script"
+note "$runs script runs beside $n workload runs on CPU 0 ($mode);" \
 	"$((sections1 - sections0)) FPU sections"
 rm -rf "$work"
 finish
