@@ -59,6 +59,8 @@ modules: $(STAMP)
 	@test -f $(KDIR)/Makefile || { echo "no kernel build directory at $(KDIR):" \
 		"install the headers (Debian: linux-headers-$$(uname -r)) or pass KDIR=<dir>" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP)/kernel_mod KCFLAGS="$(KCFLAGS) $(KPY_KCFLAGS)" modules
+	# FPU-compiled interpreter and no-FPU glue meet only at FPU sections.
+	sh $(TOP)/kernel_mod/check-fpu-boundary.sh $(TOP)/kernel_mod
 	@echo "built $(TOP)/kernel_mod/kpython.ko"
 
 clean:

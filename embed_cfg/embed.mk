@@ -5,7 +5,8 @@
 #
 # Upstream's embed package carries py/ only; kpython also enables extmod
 # modules (time, re, json), so their sources are scanned for qstrs here and
-# copied next to the package afterwards. Run from embed_cfg/ so that
+# copied next to the package afterwards, as is MicroPython's double-precision
+# libm (lib/libm_dbl), which floats and the math modules need. Run from embed_cfg/ so that
 # `#include <mpconfigport.h>` finds our configuration.
 
 KPY_EXTMOD_SRC = extmod/modtime.c extmod/modre.c extmod/modjson.c
@@ -21,3 +22,6 @@ kpython-bundle: micropython-embed-package
 	$(Q)$(CP) $(addprefix $(TOP)/,$(KPY_EXTMOD_SRC)) $(TOP)/extmod/modtime.h $(PACKAGE_DIR)/extmod
 	$(Q)$(MKDIR) -p $(PACKAGE_DIR)/lib/re1.5
 	$(Q)$(CP) $(TOP)/lib/re1.5/*.[ch] $(PACKAGE_DIR)/lib/re1.5
+	$(ECHO) "- kpython libm_dbl"
+	$(Q)$(MKDIR) -p $(PACKAGE_DIR)/lib/libm_dbl
+	$(Q)$(CP) $(TOP)/lib/libm_dbl/*.[ch] $(PACKAGE_DIR)/lib/libm_dbl

@@ -23,11 +23,9 @@
 
 #define MICROPY_CONFIG_ROM_LEVEL (MICROPY_CONFIG_ROM_LEVEL_EXTRA_FEATURES)
 
-/* Core: compiler, GC, arbitrary-precision integers, no floating point
- * (the kernel does not save FPU state for us). */
+/* Core: compiler, GC, arbitrary-precision integers. */
 #define MICROPY_ENABLE_COMPILER (1)
 #define MICROPY_ENABLE_GC (1)
-#define MICROPY_FLOAT_IMPL (MICROPY_FLOAT_IMPL_NONE)
 #define MICROPY_LONGINT_IMPL (MICROPY_LONGINT_IMPL_MPZ)
 #define MICROPY_ERROR_REPORTING (MICROPY_ERROR_REPORTING_NORMAL)
 #define MICROPY_ENABLE_SOURCE_LINE (1)
@@ -100,8 +98,6 @@
 #define MICROPY_PY_BINASCII (0)
 #define MICROPY_PY_RANDOM (0)
 #define MICROPY_PY_HEAPQ (0)
-#define MICROPY_PY_CMATH (0)
-#define MICROPY_PY_MATH (0)
 #define MICROPY_PY_MICROPYTHON_RINGIO (0)
 #define MICROPY_ENABLE_FINALISER (0)
 #define MICROPY_PY_THREAD (0)
@@ -126,7 +122,22 @@
 #define MICROPY_PY_JSON (1)
 #define MICROPY_PY_TIME (1)
 #define MICROPY_PY_TIME_TIME_TIME_NS (1)
-#define MICROPY_PY_TIME_INCLUDEFILE "kpy_modtime.h"
+#define MICROPY_PY_TIME_INCLUDEFILE "kpy_modtime_inc.h"
+
+/* Floats: IEEE double, math and cmath over MicroPython's own libm
+ * (lib/libm_dbl, built into the module). The interpreter is compiled with
+ * the kernel's FPU flags and runs only inside kernel FPU sections
+ * (kernel_mod/kpy_fpu.c). */
+#define MICROPY_FLOAT_IMPL (MICROPY_FLOAT_IMPL_DOUBLE)
+#define MICROPY_PY_MATH (1)
+#define MICROPY_PY_CMATH (1)
+/* lib/libm_dbl has no log2: py/modmath.c defines it over log. */
+#define MP_NEED_LOG2 (1)
+/* struct and array convert half floats in C, not with libgcc helpers. */
+#define MICROPY_FLOAT_USE_NATIVE_FLT16 (0)
+/* A hash over the bits: the cast of the default hash is undefined for inf
+ * and NaN, and it sends every float in [0, 1) to one bucket. */
+#define MICROPY_FLOAT_HIGH_QUALITY_HASH (1)
 
 /* str holds Unicode text (UTF-8 inside), as in CPython. */
 #define MICROPY_PY_BUILTINS_STR_UNICODE (1)

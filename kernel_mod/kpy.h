@@ -83,12 +83,24 @@ void kpy_deadline_start(unsigned int timeout_ms);
 void kpy_deadline_stop(void);
 bool kpy_deadline_passed(void);
 s64 kpy_deadline_left_ns(void);
+extern u64 kpy_poll_late_max;
+extern u64 kpy_poll_fires;
 
 /* kpy_hal.c: per-execution context seen by the interpreter's hooks. */
 void kpy_hal_begin(struct kpy_output *out, unsigned int timeout_ms);
 void kpy_hal_end(void);
 enum kpy_status kpy_hal_abort_reason(void);
 void kpy_hal_print(const char *s, size_t n);
+
+/* kpy_fpu.c: kernel FPU sections around interpreter code. */
+void kpy_fpu_begin(void);
+void kpy_fpu_end(void);
+bool kpy_fpu_pause(void);
+void kpy_fpu_resume(bool was_open);
+bool kpy_fpu_pause_in_python(void);
+extern u64 kpy_fpu_max_ns;
+extern u64 kpy_fpu_max_polls;
+extern atomic64_t kpy_stat_fpu_sections;
 
 /* kpy_debugfs.c */
 int kpy_debugfs_init(void);

@@ -23,10 +23,24 @@ volatile int kpy_poll_flag;
 static struct hrtimer kpy_poll_timer;
 static ktime_t kpy_deadline;	/* 0: no limit */
 
+/*
+ * Periods the timer itself fired late by, at most: the whole CPU was held
+ * up (interrupts off, or a VM's virtual CPU not running), which tells such
+ * stalls apart from long FPU sections (kpy_fpu.c) in the stats.
+ */
+u64 kpy_poll_late_max;
+/* Times the timer fired since load, for the FPU sections' own count. */
+u64 kpy_poll_fires;
+
 static enum hrtimer_restart kpy_poll_fire(struct hrtimer *timer)
 {
+	u64 periods;
+
 	WRITE_ONCE(kpy_poll_flag, 1);
-	hrtimer_forward_now(timer, ns_to_ktime(KPY_POLL_NS));
+	WRITE_ONCE(kpy_poll_fires, kpy_poll_fires + 1);
+	periods = hrtimer_forward_now(timer, ns_to_ktime(KPY_POLL_NS));
+	if (periods > kpy_poll_late_max)
+		kpy_poll_late_max = periods;
 	return HRTIMER_RESTART;
 }
 

@@ -34,6 +34,11 @@ static int kpy_stats_show(struct seq_file *m, void *v)
 	/* Signature policy (kpy_sig.c). */
 	seq_printf(m, "signed_runs %lld\n", atomic64_read(&kpy_stat_signed));
 	seq_printf(m, "refused %lld\n", atomic64_read(&kpy_stat_refused));
+	seq_printf(m, "fpu_sections %lld\n",
+		   atomic64_read(&kpy_stat_fpu_sections));
+	seq_printf(m, "fpu_section_max_us %llu\n", kpy_fpu_max_ns / 1000);
+	seq_printf(m, "fpu_section_max_polls %llu\n", kpy_fpu_max_polls);
+	seq_printf(m, "poll_late_max_periods %llu\n", kpy_poll_late_max);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kpy_stats);

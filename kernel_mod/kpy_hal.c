@@ -42,10 +42,16 @@ enum kpy_status kpy_hal_abort_reason(void)
 	return kpy_abort;
 }
 
+/* Output may allocate (GFP_KERNEL) and printk: outside the FPU section. */
 void kpy_hal_print(const char *s, size_t n)
 {
-	if (kpy_out)
-		kpy_output_write(kpy_out, s, n);
+	bool fpu;
+
+	if (!kpy_out)
+		return;
+	fpu = kpy_fpu_pause();
+	kpy_output_write(kpy_out, s, n);
+	kpy_fpu_resume(fpu);
 }
 
 /* Decide whether the script must stop; remembers why for the caller. */
@@ -68,6 +74,21 @@ static void kpy_abort_now(void)
 }
 
 /*
+ * Every hook leaves the FPU section to reschedule (kpy_fpu.c) and calls
+ * back into the interpreter only after re-entering it.
+ */
+static bool kpy_resched_outside_fpu(void)
+{
+	bool fpu = kpy_fpu_pause_in_python();
+	bool stop;
+
+	cond_resched();
+	stop = kpy_must_abort();
+	kpy_fpu_resume(fpu);
+	return stop;
+}
+
+/*
  * The hooks run when the poll timer (kpy_deadline.c) has set
  * kpy_poll_flag. The VM's hook only requests the abort, which the VM
  * carries out at its next pending check; a C loop's hook unwinds at once.
@@ -78,8 +99,7 @@ static void kpy_abort_now(void)
 void kpy_vm_hook(void)
 {
 	WRITE_ONCE(kpy_poll_flag, 0);
-	cond_resched();
-	if (kpy_must_abort()) {
+	if (kpy_resched_outside_fpu()) {
 		mp_sched_vm_abort();
 		WRITE_ONCE(kpy_poll_flag, 1);
 	}
@@ -88,8 +108,7 @@ void kpy_vm_hook(void)
 void kpy_c_loop_hook(void)
 {
 	WRITE_ONCE(kpy_poll_flag, 0);
-	cond_resched();
-	if (kpy_must_abort())
+	if (kpy_resched_outside_fpu())
 		kpy_abort_now();
 }
 
@@ -99,7 +118,10 @@ void kpy_c_loop_hook(void)
  */
 void kpy_gc_hook(void)
 {
+	bool fpu = kpy_fpu_pause_in_python();
+
 	cond_resched();
+	kpy_fpu_resume(fpu);
 }
 
 mp_uint_t mp_hal_stdout_tx_strn(const char *str, size_t len)
@@ -152,20 +174,24 @@ mp_obj_t mp_time_time_get(void)
 #define KPY_SLEEP_SLICE_US (10 * USEC_PER_MSEC)
 #define KPY_SLEEP_SLACK_US 50
 
+/* Sleeps run outside the FPU section: it would make every context atomic. */
 void mp_hal_delay_ms(mp_uint_t ms)
 {
+	bool fpu = kpy_fpu_pause();
 	ktime_t end;
 	s64 left;
 
 	if (in_atomic() || irqs_disabled()) {
 		mdelay(ms);
-		return;
+		goto out;
 	}
 	/* 49 days at most, far from overflowing ktime_t. */
 	end = ktime_add_ms(ktime_get(), min_t(mp_uint_t, ms, U32_MAX));
 	for (;;) {
-		if (kpy_must_abort())
+		if (kpy_must_abort()) {
+			kpy_fpu_resume(fpu);
 			kpy_abort_now();
+		}
 		left = ktime_us_delta(end, ktime_get());
 		if (left <= 0)
 			break;
@@ -174,18 +200,24 @@ void mp_hal_delay_ms(mp_uint_t ms)
 			    kpy_deadline_left_ns() / NSEC_PER_USEC + 1);
 		usleep_range(left, left + KPY_SLEEP_SLACK_US);
 	}
+out:
+	kpy_fpu_resume(fpu);
 }
 
 void mp_hal_delay_us(mp_uint_t us)
 {
+	bool fpu;
+
 	if (us >= 1000) {
 		mp_hal_delay_ms(us / 1000);
 		us %= 1000;
 	}
 	if (!us)
 		return;
+	fpu = kpy_fpu_pause();
 	if (in_atomic() || irqs_disabled() || us < 10)
 		udelay(us);
 	else
 		usleep_range(us, us + us / 8);
+	kpy_fpu_resume(fpu);
 }

@@ -159,6 +159,8 @@ noinline enum kpy_status kpy_interpret(void *heap, size_t heap_size,
 		kpy_hal_print("kpython: not enough kernel stack\n", 33);
 		return KPY_NOMEM;
 	}
+	/* From here to mp_deinit() the interpreter runs: in an FPU section. */
+	kpy_fpu_begin();
 	mp_cstack_init_with_top(top, room - kpy_stack_headroom);
 	/* An eighth of the heap holds Python frames (kpy_pystack_size()). */
 	pystack = kpy_pystack_size(heap_size);
@@ -171,5 +173,6 @@ noinline enum kpy_status kpy_interpret(void *heap, size_t heap_size,
 	status = kpy_report(kpy_protected_call(kpy_compile_and_run, &script));
 	kpy_stack_watch_end(mark);
 	mp_deinit();
+	kpy_fpu_end();
 	return status;
 }

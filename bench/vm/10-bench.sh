@@ -28,11 +28,11 @@ echo "BENCH client_print1_per_s $(rate $n "$t0" "$t1")"
 
 # best of 5 runs each
 best() { sort -n | head -n 1; }
-for b in loop fib bigint; do
+for b in loop fib bigint float; do
 	k=$(for r in 1 2 3 4 5; do kpython "$b.bpy"; done | best)
 	u=$(for r in 1 2 3 4 5; do ./micropython-unix "$b.bpy"; done | best)
 	echo "BENCH cpu $b kpython_ms=$k unix_ms=$u"
 done
 
 echo "BENCH spectre_v2 $(cat /sys/devices/system/cpu/vulnerabilities/spectre_v2)"
-grep stack /sys/kernel/debug/kpython/stats | sed 's/^/BENCH stats /'
+grep -E "^(stack|fpu|poll)" /sys/kernel/debug/kpython/stats | sed "s/^/BENCH stats /"

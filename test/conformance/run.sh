@@ -1,14 +1,16 @@
 #!/bin/bash
-# run.sh - MicroPython's own tests/basics, run inside kpython.ko in one VM.
+# run.sh - MicroPython's own tests/basics and tests/float, run inside
+# kpython.ko in one VM.
 #
 # usage: test/conformance/run.sh [REGEX...]
 #
 # Builds the module (make at the repo top), packs the pinned source's
-# tests/basics and tests/feature_check into an initramfs with the VM rig's
-# tools (test/vm/fetch-kernel.sh, mkinitramfs.sh and its guest driver, which
-# loads and unloads the module around guest/conformance.sh), boots one qemu
-# VM that runs every test through the exec file, one fresh interpreter each,
-# and brings the outputs back over a second serial port (base64, md5).
+# tests/basics, tests/float and tests/feature_check into an initramfs with
+# the VM rig's tools (test/vm/fetch-kernel.sh, mkinitramfs.sh and its guest
+# driver, which loads and unloads the module around guest/conformance.sh),
+# boots one qemu VM that runs every test through the exec file, one fresh
+# interpreter each, and brings the outputs back over a second serial port
+# (base64, md5).
 # While the VM runs, upstream's own tests/run-tests.py judges each result as
 # it arrives, exactly as for the unix port (expected output from the .exp
 # file or from CPython, feature checks, skips, output normalization), with
@@ -24,8 +26,9 @@
 #
 # Environment:
 #   KPY_CONF_DIRS         directories of upstream's tests/ to run (default
-#                         basics; "basics extmod micropython misc stress
-#                         unicode" also have reviewed list entries)
+#                         "basics float"; "basics float extmod micropython
+#                         misc stress unicode" also have reviewed list
+#                         entries)
 #   KPY_CONF_OUT          work directory (default .cache/conformance)
 #   KPY_CONF_TIMEOUT_MS   the module's time limit, insmod timeout_ms (default
 #                         60000: a backstop, software emulation is slow)
@@ -47,7 +50,7 @@ out=${KPY_CONF_OUT:-$top/.cache/conformance}
 timeout_ms=${KPY_CONF_TIMEOUT_MS:-60000}
 test_timeout=${KPY_CONF_TEST_TIMEOUT:-30}
 vm_timeout=${KPY_CONF_VM_TIMEOUT:-900}
-dirs=${KPY_CONF_DIRS:-basics}
+dirs=${KPY_CONF_DIRS:-basics float}
 module_args="timeout_ms=$timeout_ms ${KPY_CONF_MODULE_ARGS-log_output=0}"
 
 t_start=$EPOCHREALTIME

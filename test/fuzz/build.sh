@@ -11,8 +11,8 @@ make -s -C "$top" bundle >&2
 
 key=$( {
 	(cd "$top/kernel_mod/gen" && find micropython_embed -type f -name '*.[ch]' | LC_ALL=C sort | xargs sha256sum)
-	(cd "$top" && sha256sum test/fuzz/*.c test/fuzz/*.h test/fuzz/Makefile \
-		kernel_mod/Kbuild kernel_mod/kpy_stack.c embed_cfg/*)
+	(cd "$top" && sha256sum test/fuzz/*.c test/fuzz/*.h test/fuzz/libm-include/*.h test/fuzz/Makefile \
+		kernel_mod/Kbuild kernel_mod/kpy_stack.c kernel_mod/include/math.h embed_cfg/*)
 	clang --version
 } | sha256sum | cut -c1-16)
 out=$cache/twin-$key

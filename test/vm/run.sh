@@ -19,6 +19,7 @@
 #                       plus 3 s per selected case)
 #   KPY_VM_APPEND       extra kernel command line
 #   KPY_VM_PANIC_ARGS   what panics the VM (default: oops=panic softlockup_panic=1)
+#   KPY_VM_PREEMPT_ARGS preemption model (default: preempt=full)
 #   KPY_VM_QEMU_ARGS    extra qemu arguments (e.g. -icount shift=0)
 #   KPY_VM_MEM          guest memory in MiB (default 512; a KASAN kernel
 #                       needs more: test/vm/debug-kernel.sh gives 2048)
@@ -159,6 +160,10 @@ initrd=$out/initrd.cpio.gz
 # panic_on_warn: boot-time WARNINGs before the insmod are harmless, and a
 # WARNING after it fails the scan anyway with the rest of the suite run.
 panic_args=${KPY_VM_PANIC_ARGS-oops=panic softlockup_panic=1}
+# Full preemption (Debian's kernels are PREEMPT_DYNAMIC, voluntary by
+# default): kernel code outside FPU sections can be preempted anywhere,
+# which is what 407-float-preempt needs and what the rest should survive.
+preempt_args=${KPY_VM_PREEMPT_ARGS-preempt=full}
 console=$out/console.log
 log "booting $abi with $ncases case(s), module args '$module_args'" \
 	"(limit ${vm_timeout} s, console: $console)"
@@ -169,7 +174,7 @@ t_first=
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-m "${KPY_VM_MEM:-512}" -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 $panic_args loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 $panic_args loglevel=4 log_buf_len=16M $preempt_args ${KPY_VM_APPEND:-}" \
 	${KPY_VM_QEMU_ARGS:-} </dev/null 2>&1 |
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}
