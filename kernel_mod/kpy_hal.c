@@ -67,6 +67,13 @@ static void kpy_abort_now(void)
 	mp_handle_pending(true);
 }
 
+/* For C code that waits on behalf of the script (kernel module's probes). */
+void kpy_hal_check_abort(void)
+{
+	if (kpy_must_abort())
+		kpy_abort_now();
+}
+
 /*
  * The hooks run when the poll timer (kpy_deadline.c) has set
  * kpy_poll_flag. The VM's hook only requests the abort, which the VM

@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include "kpy.h"
+#include "kern.h"
 
 unsigned int kpy_heap_kb = 2048;
 module_param_named(heap_kb, kpy_heap_kb, uint, 0444);
@@ -56,6 +57,7 @@ static void __exit kpy_exit(void)
 {
 	/* Removing the files waits for open descriptors' operations. */
 	kpy_debugfs_exit();
+	kern_exit();
 	kpy_run_exit();
 }
 
