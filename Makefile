@@ -54,6 +54,10 @@ $(STAMP): $(MP_SRC)/.kpython-verified
 	for p in $(PATCHES); do \
 		patch -s -p1 -d $(BUNDLE) < $$p || exit 1; \
 	done
+	# The glue includes the bundle with -isystem, whose headers Kbuild's
+	# dependency files leave out: objects built against another bundle
+	# (other qstr numbers) must not survive it.
+	rm -f $(TOP)/kernel_mod/*.o
 	touch $@
 
 # Reproducible wherever the tree sits: no absolute path of ours in

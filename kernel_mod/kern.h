@@ -84,7 +84,10 @@ int kern_probe_new(const char *symbol, unsigned int nargs, bool ret,
 		   unsigned int capacity, struct kern_probe **out);
 int kern_probe_enter(struct kern_probe *p);
 void kern_probe_exit(struct kern_probe *p);
-bool kern_probe_pop(struct kern_probe *p, struct kern_event *ev);
+/* 1: the oldest event, recorded at until_ns or before, is in *ev;
+ * 0: none buffered; -EAGAIN: the oldest is younger than until_ns. */
+int kern_probe_pop(struct kern_probe *p, struct kern_event *ev,
+		   uint64_t until_ns);
 /* Sleep until an event, ns, or the script's time limit; 0 or -EINTR. */
 int kern_probe_wait(struct kern_probe *p, int64_t ns);
 uint64_t kern_probe_hits(struct kern_probe *p);

@@ -251,16 +251,20 @@ void kern_probe_exit(struct kern_probe *p)
 	kern_probe_unregister(p);
 }
 
-bool kern_probe_pop(struct kern_probe *p, struct kern_event *ev)
+int kern_probe_pop(struct kern_probe *p, struct kern_event *ev,
+		   uint64_t until_ns)
 {
 	unsigned long flags;
-	bool got = false;
+	int got = 0;
 
 	raw_spin_lock_irqsave(&p->lock, flags);
-	if (p->tail != p->head) {
+	if (p->tail != p->head &&
+	    p->ring[p->tail & p->mask].ts_ns > until_ns) {
+		got = -EAGAIN;
+	} else if (p->tail != p->head) {
 		*ev = p->ring[p->tail & p->mask];
 		p->tail++;
-		got = true;
+		got = 1;
 	}
 	raw_spin_unlock_irqrestore(&p->lock, flags);
 	return got;

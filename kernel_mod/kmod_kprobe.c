@@ -58,17 +58,20 @@ static mp_obj_t kmod_events_next(mp_obj_t self_in)
 	struct kern_event ev;
 	uint64_t now;
 
+	int got;
+
 	if (it->left == 0)
 		return MP_OBJ_STOP_ITERATION;
 	for (;;) {
-		if (kern_probe_pop(p, &ev)) {
+		got = kern_probe_pop(p, &ev, it->end_ns);
+		if (got > 0) {
 			if (it->left > 0)
 				it->left--;
 			return kmod_event_new(p, &ev);
 		}
 		now = kern_ktime_ns();
 		/* A probe that is not armed records nothing: do not wait. */
-		if (!kern_probe_active(p) || now >= it->end_ns)
+		if (got < 0 || !kern_probe_active(p) || now >= it->end_ns)
 			return MP_OBJ_STOP_ITERATION;
 		kern_probe_wait(p, it->end_ns - now < KMOD_WAIT_SLICE_NS ?
 				(int64_t)(it->end_ns - now) : KMOD_WAIT_SLICE_NS);
@@ -80,8 +83,13 @@ static MP_DEFINE_CONST_OBJ_TYPE(
 	kmod_events_type, MP_QSTR_events, MP_TYPE_FLAG_ITER_IS_ITERNEXT,
 	iter, kmod_events_next);
 
-/* events(timeout_ms, max=None): timeout_ms None waits until max (or the
- * time limit); 0 only drains what is buffered. */
+/*
+ * events(timeout_ms=0, max=None): the events recorded until timeout_ms
+ * from now, waiting for them; later ones stay buffered for the next call,
+ * so a probe that fires faster than the script consumes (or fires because
+ * it consumes) cannot keep one call going. 0 takes what is buffered now;
+ * None waits for events until max (or the time limit).
+ */
 static mp_obj_t kmod_probe_events(size_t n_args, const mp_obj_t *pos,
 				  mp_map_t *kw)
 {
