@@ -53,8 +53,8 @@ listed() { # listed N: wait (up to 5 s) until N probes are registered
 # rmmod is refused (the open exec file holds the module), and they are
 # gone when the script ends; then the module still works.
 kpython -c 'import kernel
-with kernel.kprobe("vfs_read") as p, kernel.kretprobe("vfs_read") as r:
-    for e in p.events(1200):
+with kernel.kprobe("vfs_read", capacity=64) as p, kernel.kretprobe("vfs_read") as r:
+    for e in p.events(1000):
         pass
 print("ended")' >/tmp/kc.out 2>&1 &
 client=$!
