@@ -19,6 +19,7 @@
 #include "kpy_modtime.h"
 #include "kpy.h"
 #include "kpy_hooks.h"
+#include "kern.h"
 
 /* Context of the execution in progress; the run lock serializes them. */
 static struct kpy_output *kpy_out;
