@@ -22,6 +22,7 @@ import { loadConfig } from '../lib/config.js';
 import { createCore, type Core } from '../lib/core.js';
 import { createLogger } from '../lib/logger.js';
 import { buildApp } from '../server/app.js';
+import { setupRedisUrl } from '../test/integration/helpers/setup-redis.js';
 import { LABEL_RUN } from '../worker/container-client.js';
 import { buildContainerSpec } from '../worker/container-layout.js';
 import { DockerContainerClient } from '../worker/docker-container-client.js';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kpy-bench-'));
   await cp(join(ROOT, 'data', 'images'), join(dataDir, 'images'), { recursive: true });
   const config = await loadConfig({
+    KPY_REDIS_URL: await setupRedisUrl(),
     KPY_REDIS_PREFIX: `kpybench-${id}`,
     KPY_QUEUE: `bench-${id}`,
     KPY_DATA_DIR: dataDir,

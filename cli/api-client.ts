@@ -6,6 +6,10 @@ export interface BuildView {
   stage: string | null;
   progress: number | null;
   kernel: string | null;
+  trust?: string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  durationMs?: number | null;
   error: { code: string; message: string } | null;
   artifacts: { name: string; sha256?: string; size?: number; url: string }[];
   links: { self: string; log: string };

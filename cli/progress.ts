@@ -1,21 +1,34 @@
 import type { ApiClient, BuildView } from './api-client.js';
+import { renderProgressLine, stageChangeLine } from './progress-bar.js';
 import { readSseEvents } from './sse.js';
 
 /**
- * Follow a build's live log until it ends. On a terminal one status line is
- * redrawn (state, stage, last log line); elsewhere (CI logs) every log line
- * is printed plainly. Returns the final build.
+ * Follow a build's live log until it ends. On a terminal (and without
+ * --json) one progress line is redrawn: bar, percentage, stage, elapsed
+ * time, the newest log line. Elsewhere (CI logs, --json) every log line and
+ * every change of stage is printed as a plain line. Everything goes to
+ * stderr: stdout stays for results. Returns the final build.
  */
-export async function followBuild(api: ApiClient, id: string, opts: { printLines: boolean }): Promise<BuildView> {
-  const tty = process.stderr.isTTY === true && !opts.printLines;
+export async function followBuild(api: ApiClient, id: string, opts: { printLines: boolean; json?: boolean }): Promise<BuildView> {
+  const tty = process.stderr.isTTY === true && !opts.printLines && !opts.json;
+  const t0 = Date.now();
   let last = '';
   let build = await api.json<BuildView>(`/v1/builds/${id}`);
+  let shown: { state: string; stage: string | null } | undefined;
+  const elapsed = () => Date.now() - (build.startedAt ? Date.parse(build.startedAt) : t0);
   const draw = () => {
-    if (!tty) return;
-    const width = (process.stderr.columns ?? 100) - 1;
-    const line = `[${build.state}${build.stage ? ` ${build.stage}` : ''}${build.progress != null ? ` ${build.progress}%` : ''}] ${last}`;
-    process.stderr.write(`\r\x1b[2K${line.slice(0, width)}`);
+    if (tty) {
+      // A pty without a size reports 0 columns.
+      const width = (process.stderr.columns || 100) - 1;
+      const line = renderProgressLine({ state: build.state, stage: build.stage, progress: build.progress, elapsedMs: elapsed(), last }, width);
+      process.stderr.write(`\r\x1b[2K${line}`);
+      return;
+    }
+    const change = stageChangeLine(id, shown, build);
+    if (change) process.stderr.write(`${change}\n`);
+    shown = { state: build.state, stage: build.stage };
   };
+  draw();
   const poll = setInterval(() => {
     api.json<BuildView>(`/v1/builds/${id}`).then((b) => {
       build = b;
@@ -34,5 +47,7 @@ export async function followBuild(api: ApiClient, id: string, opts: { printLines
     clearInterval(poll);
     if (tty) process.stderr.write('\r\x1b[2K');
   }
-  return api.json<BuildView>(`/v1/builds/${id}`);
+  build = await api.json<BuildView>(`/v1/builds/${id}`);
+  if (!tty) draw();
+  return build;
 }

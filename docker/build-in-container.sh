@@ -7,7 +7,8 @@
 # and mounted a tmpfs at each directory the headers need (KPY_HEADER_MOUNTS,
 # e.g. "/usr/src /usr/lib/linux-kbuild-6.1"), so the headers sit at their
 # canonical paths. It checks that the compiler here is the kernel's, builds
-# with `make KDIR=$KPY_KDIR` and leaves the module in /build/out.
+# with `make KDIR=$KPY_KDIR` and leaves in /build/out the module stripped of
+# its debug info, the debug info (kpython.ko.debug) and the DKMS source tree.
 # Reproducibility variables come from the container environment.
 # Exit codes: 3 headers unusable, 4 no artifact, 5 compiler is not the
 # kernel's, other non-zero: make failed.
@@ -67,5 +68,33 @@ make KDIR="$kdir" -j"${KPY_JOBS:-1}"
 
 [ -f "$KPY_ARTIFACT" ] || { say "make succeeded but left no $KPY_ARTIFACT"; exit 4; }
 mkdir -p /build/out
-cp "$KPY_ARTIFACT" /build/out/kpython.ko
-say "built $(wc -c </build/out/kpython.ko) bytes"
+# Strip here, before anything signs it (stripping a signed module breaks
+# its signature), as kbuild's INSTALL_MOD_STRIP=1 and Debian's packages do:
+# --strip-debug with the kernel's toolchain, the debug info kept beside it
+# and found again through a GNU debuglink (name + CRC32, no path or time).
+objcopy=${CROSS_COMPILE:-}objcopy
+say "built $(wc -c <"$KPY_ARTIFACT") bytes with debug info"
+cd /build/out
+if "$objcopy" --only-keep-debug "/build/src/$KPY_ARTIFACT" kpython.ko.debug &&
+	"$objcopy" --strip-debug "/build/src/$KPY_ARTIFACT" kpython.ko &&
+	"$objcopy" --add-gnu-debuglink=kpython.ko.debug kpython.ko; then
+	say "stripped: $(wc -c <kpython.ko) bytes, debug info $(wc -c <kpython.ko.debug) bytes"
+else
+	# Not an object objcopy knows: hand it over as built; the worker's
+	# checks (ELF, vermagic, size) refuse it with their own codes.
+	say "cannot strip $KPY_ARTIFACT: leaving it as built"
+	rm -f kpython.ko.debug
+	cp "/build/src/$KPY_ARTIFACT" kpython.ko
+fi
+
+# The DKMS source tree: the module directory as make left it (the generated
+# and patched MicroPython bundle included, build products excluded) and the
+# configuration it includes. The worker packages it as kpython-dkms.
+cd /build/src
+tar --sort=name --mtime="@${SOURCE_DATE_EPOCH:-0}" --owner=0 --group=0 --numeric-owner \
+	--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+	--exclude='modules.order' --exclude='Module.symvers' --exclude='kernel_mod/gen/build-embed' \
+	--exclude='.tmp_versions' --exclude='*.part' \
+	-cf /build/out/dkms-source.tar kernel_mod $(test -d embed_cfg && echo embed_cfg) &&
+	say "dkms source tree: $(wc -c </build/out/dkms-source.tar) bytes" ||
+	{ say "no dkms source tree"; rm -f /build/out/dkms-source.tar; }

@@ -94,4 +94,18 @@ void kpy_hal_print(const char *s, size_t n);
 int kpy_debugfs_init(void);
 void kpy_debugfs_exit(void);
 
+/* kpy_exec.c: the exec interface both front ends register (issue 15). */
+struct file_operations;
+extern const struct file_operations kpy_exec_fops;
+extern atomic64_t kpy_stat_sessions;
+
+/* kpy_chardev.c: /dev/kpython, the front end lockdown leaves open. */
+int kpy_chardev_init(void);
+void kpy_chardev_exit(void);
+
+/* kpy_sig.c: appended script signatures and the signed_scripts policy. */
+int kpy_sig_admit(const char *script, size_t *len);
+extern atomic64_t kpy_stat_signed;
+extern atomic64_t kpy_stat_refused;
+
 #endif

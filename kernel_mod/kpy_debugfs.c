@@ -1,143 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * /sys/kernel/debug/kpython/exec: write a script, then
- *  - close the file: the script runs, its output goes to the kernel log
- *    (`echo 'print(1)' > exec`);
- *  - or read the same descriptor: the script runs at the first read and the
- *    reads return its output and traceback. When the script did not
- *    succeed, the read at the end of the output fails with EREMOTEIO
- *    (exception), ETIME (time limit) or EINTR (fatal signal), so a client
- *    tells success from failure without parsing output.
- * /sys/kernel/debug/kpython/stats: counters and the stack budget.
+ * /sys/kernel/debug/kpython/exec: the exec interface of kpy_exec.c, the
+ * same file operations as /dev/kpython (`echo 'print(1)' > exec`). Lockdown
+ * (integrity and up) refuses to open it: /dev/kpython is the way there.
+ * /sys/kernel/debug/kpython/stats: counters and the stack budget (read-only,
+ * so lockdown=integrity still lets root read it).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
-#include <linux/mutex.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
-#include <linux/uaccess.h>
 #include "kpy.h"
 
-#define KPY_SCRIPT_MAX (1024 * 1024)
-
-struct kpy_session {
-	struct mutex lock;	/* one read or write of this file at a time */
-	struct kpy_buf script;
-	bool ran;
-	int err;		/* reported at the end of the output */
-	struct kpy_output out;
-};
-
 static struct dentry *kpy_dir;
-static atomic64_t kpy_stat_sessions = ATOMIC64_INIT(0);
-
-static int kpy_status_errno(enum kpy_status status)
-{
-	switch (status) {
-	case KPY_OK:
-		return 0;
-	case KPY_RAISED:
-		return -EREMOTEIO;
-	case KPY_TIMEOUT:
-		return -ETIME;
-	case KPY_KILLED:
-		return -EINTR;
-	default:
-		return -ENOMEM;
-	}
-}
-
-static int kpy_exec_open(struct inode *inode, struct file *file)
-{
-	struct kpy_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
-
-	if (!s)
-		return -ENOMEM;
-	mutex_init(&s->lock);
-	kpy_output_init(&s->out, (size_t)READ_ONCE(kpy_max_output_kb) * 1024,
-			READ_ONCE(kpy_log_output));
-	file->private_data = s;
-	atomic64_inc(&kpy_stat_sessions);
-	return nonseekable_open(inode, file);
-}
-
-static void kpy_session_run(struct kpy_session *s)
-{
-	enum kpy_status status;
-	int ret;
-
-	s->ran = true;
-	ret = kpy_run(s->script.data ?: "", s->script.len, &s->out, &status);
-	s->err = ret ? ret : kpy_status_errno(status);
-}
-
-static ssize_t kpy_exec_write(struct file *file, const char __user *buf,
-			      size_t count, loff_t *ppos)
-{
-	struct kpy_session *s = file->private_data;
-	ssize_t ret;
-
-	if (mutex_lock_killable(&s->lock))
-		return -EINTR;
-	if (s->ran) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
-	ret = kpy_buf_reserve(&s->script, s->script.len + count, KPY_SCRIPT_MAX);
-	if (ret)
-		goto out_unlock;
-	if (copy_from_user(s->script.data + s->script.len, buf, count)) {
-		ret = -EFAULT;
-		goto out_unlock;
-	}
-	s->script.len += count;
-	ret = count;
-out_unlock:
-	mutex_unlock(&s->lock);
-	return ret;
-}
-
-static ssize_t kpy_exec_read(struct file *file, char __user *buf,
-			     size_t count, loff_t *ppos)
-{
-	struct kpy_session *s = file->private_data;
-	ssize_t ret;
-
-	if (mutex_lock_killable(&s->lock))
-		return -EINTR;
-	if (!s->ran)
-		kpy_session_run(s);
-	ret = simple_read_from_buffer(buf, count, ppos, s->out.text.data,
-				      s->out.text.len);
-	if (ret == 0 && count)
-		ret = s->err;
-	mutex_unlock(&s->lock);
-	return ret;
-}
-
-static int kpy_exec_release(struct inode *inode, struct file *file)
-{
-	struct kpy_session *s = file->private_data;
-
-	if (!s->ran && s->script.len)
-		kpy_session_run(s);
-	kpy_output_free(&s->out);
-	kpy_buf_free(&s->script);
-	kfree(s);
-	atomic64_dec(&kpy_stat_sessions);
-	return 0;
-}
-
-static const struct file_operations kpy_exec_fops = {
-	.owner = THIS_MODULE,
-	.open = kpy_exec_open,
-	.read = kpy_exec_read,
-	.write = kpy_exec_write,
-	.release = kpy_exec_release,
-};
 
 static int kpy_stats_show(struct seq_file *m, void *v)
 {
@@ -154,6 +31,9 @@ static int kpy_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "stack_probe_alloc %zu\n", kpy_stack_probe_alloc);
 	seq_printf(m, "stack_max_used %zu\n", kpy_stack_max_used);
 	seq_printf(m, "stack_min_free %zu\n", kpy_stack_min_free);
+	/* Signature policy (kpy_sig.c). */
+	seq_printf(m, "signed_runs %lld\n", atomic64_read(&kpy_stat_signed));
+	seq_printf(m, "refused %lld\n", atomic64_read(&kpy_stat_refused));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kpy_stats);

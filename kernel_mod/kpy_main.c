@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * kpython: MicroPython in the Linux kernel. Scripts written to
- * /sys/kernel/debug/kpython/exec run in the writer's context.
+ * kpython: MicroPython in the Linux kernel. Scripts written to /dev/kpython
+ * or /sys/kernel/debug/kpython/exec run in the writer's context.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,10 +44,15 @@ static int __init kpy_init(void)
 	ret = kpy_debugfs_init();
 	if (ret)
 		goto out_free_heap;
+	ret = kpy_chardev_init();
+	if (ret)
+		goto out_remove_debugfs;
 	pr_info("ready: heap %u KiB, time limit %u ms\n", kpy_heap_kb,
 		kpy_timeout_ms);
 	return 0;
 
+out_remove_debugfs:
+	kpy_debugfs_exit();
 out_free_heap:
 	kpy_run_exit();
 	return ret;
@@ -55,7 +60,11 @@ out_free_heap:
 
 static void __exit kpy_exit(void)
 {
-	/* Removing the files waits for open descriptors' operations. */
+	/*
+	 * Removing the files waits for open descriptors' operations; an open
+	 * /dev/kpython holds a module reference, so none is open here.
+	 */
+	kpy_chardev_exit();
 	kpy_debugfs_exit();
 	kern_exit();
 	kpy_run_exit();

@@ -14,6 +14,26 @@ export interface ArtifactInfo {
   size: number;
 }
 
+/** The Debian kernel of an archive build, for its packages and the apt repository. */
+export interface DebianTarget {
+  /** suite of the kernel's packages (bookworm-security) and its codename (bookworm) */
+  suite: string;
+  codename: string;
+  /** Debian version of linux-headers-<release> / linux-image-<release> */
+  kernelVersion: string;
+  arch: string;
+}
+
+/** A Debian package stored with a build (file name = artifact name). */
+export interface StoredPackage {
+  fileName: string;
+  package: string;
+  version: string;
+  arch: string;
+  /** control stanza for Packages indexes (without Filename, Size, checksums) */
+  control: string;
+}
+
 /** meta.json of a stored build. */
 export interface BuildMeta {
   key: string;
@@ -25,6 +45,9 @@ export interface BuildMeta {
   /** absent in builds stored before trust levels: those were all archive builds */
   trust?: TrustLevel;
   moduleSignature?: ModuleSignatureKind;
+  /** archive builds since packaging: the kernel and the .debs made from the module */
+  debian?: DebianTarget;
+  packages?: StoredPackage[];
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -33,6 +56,8 @@ export interface BuildMeta {
 /** Scratch names carry their writer (host, pid, pid start) so a sweep can tell a crashed commit from a running one. */
 const SCRATCH_RE = /^\.(tmp|old)-(.+)-(\d+)-(\d*)-[0-9a-f]{16}$/;
 const SCRATCH_MAX_AGE_MS = 3600_000;
+/** Parsed metas kept in memory (a few KiB each); the oldest goes first. */
+const META_CACHE_ENTRIES = 4096;
 
 /**
  * Artifacts on the local disk, one directory per build key, published by
@@ -47,6 +72,13 @@ const SCRATCH_MAX_AGE_MS = 3600_000;
  */
 export class ArtifactStore {
   private readonly self = selfIdentity();
+  /**
+   * Parsed meta.json by key, valid while the file is the same one: every
+   * publish or replacement renames a new directory into place (a new
+   * inode), so one stat tells a cached meta from a stale one. Status reads
+   * then cost a stat, not an open, a read and a parse.
+   */
+  private readonly metaCache = new Map<string, { ino: number; mtimeMs: number; size: number; meta: BuildMeta }>();
 
   constructor(private readonly root: string) {}
 
@@ -55,7 +87,33 @@ export class ArtifactStore {
   }
 
   async meta(key: string): Promise<BuildMeta | undefined> {
-    return readMeta(join(this.dir(key), 'meta.json'), key);
+    const path = join(this.dir(key), 'meta.json');
+    const st = await stat(path).catch(() => undefined);
+    if (!st) {
+      this.metaCache.delete(key);
+      return undefined;
+    }
+    const hit = this.metaCache.get(key);
+    if (hit && hit.ino === st.ino && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.meta;
+    const meta = await readMeta(path, key);
+    this.metaCache.delete(key);
+    if (!meta) return undefined;
+    if (this.metaCache.size >= META_CACHE_ENTRIES) this.metaCache.delete(this.metaCache.keys().next().value as string);
+    Object.freeze(meta.artifacts);
+    this.metaCache.set(key, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, meta: Object.freeze(meta) });
+    return meta;
+  }
+
+  /** Every published build (for the apt repository's indexes). */
+  async list(): Promise<BuildMeta[]> {
+    const names = await readdir(join(this.root, 'builds')).catch(() => [] as string[]);
+    const out: BuildMeta[] = [];
+    for (const name of names.sort()) {
+      if (!/^[0-9a-f]{64}$/.test(name)) continue;
+      const m = await this.meta(name);
+      if (m) out.push(m);
+    }
+    return out;
   }
 
   async has(key: string): Promise<boolean> {

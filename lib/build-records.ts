@@ -10,6 +10,8 @@ export interface BuildRecord {
   stage?: string;
   progress?: number;
   release?: string;
+  /** the archive suite the headers package came from (bookworm-security, trixie, ...) */
+  suite?: string;
   inputs?: BuildInputs;
   /** the builder image chosen and how its compiler matches the kernel's */
   toolchain?: { image: string; compiler: string; kernelCompiler: string; match: 'exact' | 'major' };
@@ -26,6 +28,9 @@ export interface BuildRecord {
 
 const JSON_FIELDS = new Set(['inputs', 'error', 'meta', 'timings', 'toolchain']);
 
+/** How many builds the recent index keeps (the dashboard and GET /v1/builds read its head). */
+export const RECENT_KEEP = 1000;
+
 /** The status of each build, in a Redis hash `<prefix>:build:<key>` shared by API and workers. */
 export class BuildRecords {
   constructor(
@@ -35,6 +40,11 @@ export class BuildRecords {
 
   private key(id: string): string {
     return `${this.prefix}:build:${id}`;
+  }
+
+  /** A sorted set of build ids by their last change of state (ms), newest last; trimmed to RECENT_KEEP. */
+  private recentKey(): string {
+    return `${this.prefix}:builds:recent`;
   }
 
   async get(id: string): Promise<BuildRecord | undefined> {
@@ -58,7 +68,16 @@ export class BuildRecords {
     const m = this.redis.multi();
     if (Object.keys(set).length) m.hset(this.key(id), set);
     if (del.length) m.hdel(this.key(id), ...del);
+    if (fields.state !== undefined) {
+      m.zadd(this.recentKey(), Date.now(), id);
+      m.zremrangebyrank(this.recentKey(), 0, -RECENT_KEEP - 1);
+    }
     await m.exec();
+  }
+
+  /** Ids of the builds whose state changed last, newest first. */
+  async recent(limit: number): Promise<string[]> {
+    return this.redis.zrevrange(this.recentKey(), 0, limit - 1);
   }
 
   /** Count containers started for a build (the dedup measure). */

@@ -140,6 +140,7 @@ export class BuildService {
         stage: 'queued',
         progress: 0,
         release: plan.inputs.headers.release,
+        suite: plan.source.kind === 'debian' ? plan.source.resolution.packages[0]?.suite : undefined,
         inputs: plan.inputs,
         toolchain: { image: plan.image.name, compiler: plan.image.compilerVersion, kernelCompiler: plan.kernelCompiler.text, match: plan.toolchainMatch },
         createdAt: new Date().toISOString(),
@@ -155,11 +156,13 @@ export class BuildService {
 
   /** The build's state: the store for finished builds, the queue for live ones, the record for details. */
   async status(id: string): Promise<BuildRecord | undefined> {
-    const [record, meta, job] = await Promise.all([
-      this.d.records.get(id),
-      this.d.store.meta(id),
-      this.d.queue.getJob(id),
-    ]);
+    const [record, meta] = await Promise.all([this.d.records.get(id), this.d.store.meta(id)]);
+    // A finished record is the truth: every (re)submission sets the record to
+    // queued before it adds a job, so only a live or missing record needs the
+    // queue's word (a job the record does not know yet, or one BullMQ failed
+    // behind our back). That keeps a finished build's status at one Redis read.
+    const live = !record || record.state === 'queued' || record.state === 'running';
+    const job = live ? await this.d.queue.getJob(id) : undefined;
     const jobState = job ? JOB_STATE[await job.getState()] : undefined;
     if (!record && !meta) return undefined;
     const base: BuildRecord = record ?? { id, state: 'succeeded' };

@@ -50,6 +50,7 @@ const EnvSchema = z.object({
   KPY_ALLOW_UNAUTHENTICATED: z.enum(['0', '1', '']).default(''),
   KPY_MAX_LOG_FOLLOWERS: int(256),
   KPY_MAX_LOG_FOLLOWERS_PER_CLIENT: int(64),
+  KPY_HOT_ARTIFACTS_MB: int(128),
   KPY_BUILD_WORK_MB: int(4096),
   KPY_BUILD_LOG_MB: int(16),
   KPY_BUILD_OUTPUT_MB: int(64),
@@ -76,6 +77,8 @@ export interface Config {
     /** live log (SSE) streams open at once, in all and per client address */
     readonly maxLogFollowers: number;
     readonly maxLogFollowersPerClient: number;
+    /** memory for artifacts served from RAM (downloads fleets repeat) */
+    readonly hotArtifactBytes: number;
   };
   readonly redis: { readonly url: string; readonly prefix: string; readonly queue: string; readonly maxQueue: number };
   readonly dataDir: string;
@@ -162,6 +165,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       allowUnauthenticated: e.KPY_ALLOW_UNAUTHENTICATED === '1',
       maxLogFollowers: e.KPY_MAX_LOG_FOLLOWERS,
       maxLogFollowersPerClient: e.KPY_MAX_LOG_FOLLOWERS_PER_CLIENT,
+      hotArtifactBytes: e.KPY_HOT_ARTIFACTS_MB * 1024 * 1024,
     },
     redis: { url: e.KPY_REDIS_URL ?? (await defaultRedisUrl(resolve(e.KPY_DATA_DIR), e.KPY_REDIS_PORT)), prefix: e.KPY_REDIS_PREFIX, queue: e.KPY_QUEUE, maxQueue: e.KPY_MAX_QUEUE },
     dataDir: resolve(e.KPY_DATA_DIR),

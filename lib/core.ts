@@ -17,6 +17,9 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { sha256Hex } from './sha256.js';
 import { ensureSigningKeys, type SigningKeys } from './signing/signing-keys.js';
+import { ensureAptSigningKey, type AptSigningKey } from './signing/apt-signing-key.js';
+import { AptRepository } from './packaging/apt-repository.js';
+import { withRedisMutex } from './redis-mutex.js';
 import { snapshotSources, type SourceSnapshot } from './source-tree.js';
 
 /** The script every build container runs, shipped with the service. */
@@ -39,6 +42,11 @@ export interface Core {
   sources: SourceSnapshot;
   builderScript: Buffer;
   keys: SigningKeys;
+  /** the apt repository's OpenPGP key, generated into the data directory on first use */
+  aptKey(): Promise<AptSigningKey>;
+  apt: AptRepository;
+  /** regenerate the apt indexes from the store, one process at a time */
+  publishApt(): Promise<{ suites: string[] }>;
   close(): Promise<void>;
 }
 
@@ -89,6 +97,16 @@ export async function createCore(
     admission: { redis, key: `${config.redis.prefix}:admission:${config.redis.queue}` },
   });
   log.info({ sources: sources.digest, files: sources.files.length, sourceDir: config.sourceDir }, 'source snapshot taken');
+  let aptKey: Promise<AptSigningKey> | undefined;
+  const loadAptKey = () => {
+    aptKey ??= ensureAptSigningKey(join(config.dataDir, 'keys', 'apt-signing.asc')).catch((err: unknown) => {
+      aptKey = undefined;
+      throw err;
+    });
+    return aptKey;
+  };
+  const apt = new AptRepository(join(config.dataDir, 'apt'), store, loadAptKey);
+  const publishApt = () => withRedisMutex(redis, `${config.redis.prefix}:apt-publish`, () => apt.publish(), { ttlMs: 60_000, waitMs: 60_000 });
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -106,6 +124,9 @@ export async function createCore(
     sources,
     builderScript,
     keys,
+    aptKey: loadAptKey,
+    apt,
+    publishApt,
     close() {
       closing ??= (async () => {
         await logs.flush().catch(() => undefined);

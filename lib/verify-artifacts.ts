@@ -50,37 +50,7 @@ export async function verifyArtifacts(a: {
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
 
   // Provenance first: it says which trust level (and so which keys) apply.
-  let trust: TrustLevel | undefined;
-  if (a.provenance) {
-    try {
-      const env = JSON.parse(a.provenance.toString('utf8')) as DsseEnvelope;
-      const archiveBody = a.artifactPublicPem ? openEnvelope(env, a.artifactPublicPem) : undefined;
-      const uploadBody = !archiveBody && a.upload?.artifactPublicPem ? openEnvelope(env, a.upload.artifactPublicPem) : undefined;
-      const body = archiveBody ?? uploadBody;
-      if (!body) {
-        const claims = peekBuildType(env) === UPLOADED_BUILD_TYPE ? ' (its unverified payload claims uploaded headers)' : '';
-        check('provenance', false, `DSSE signature does not verify${claims}`);
-      } else {
-        const st = JSON.parse(body.toString('utf8')) as Statement;
-        const buildType = st.predicate?.buildDefinition?.buildType;
-        const expected = archiveBody ? ARCHIVE_BUILD_TYPE : UPLOADED_BUILD_TYPE;
-        const subject = st.subject?.find((s) => s.digest.sha256 === digest);
-        if (buildType !== expected) {
-          check('provenance', false, `build type ${buildType ?? '(none)'} is not ${expected}, the type its signing key is for`);
-        } else {
-          trust = archiveBody ? 'archive' : 'uploaded';
-          check(
-            'provenance',
-            !!subject && st.predicateType === 'https://slsa.dev/provenance/v1',
-            subject ? `SLSA v1, subject ${subject.name} sha256:${digest}` : `no subject with sha256:${digest}`,
-          );
-        }
-      }
-    } catch (err) {
-      check('provenance', false, `unreadable: ${(err as Error).message}`);
-    }
-  } else check('provenance', false, 'missing');
-
+  const trust = checkProvenance(a, digest, check);
   if (trust === 'uploaded') check('trust level', !!a.allowUploaded, a.allowUploaded ? 'uploaded headers (accepted: --allow-uploaded-headers)' : UPLOADED_REFUSAL);
   else if (trust === 'archive') check('trust level', true, 'archive: Debian headers verified from the archive\'s signed index');
 
@@ -113,6 +83,51 @@ export async function verifyArtifacts(a: {
     }
   } else check('detached signature', false, 'missing');
   return { ok: checks.every((c) => c.ok), checks, trust };
+}
+
+/**
+ * The provenance check shared by every signed artifact (the module, its
+ * .debs): the DSSE envelope verifies with the archive key (archive build
+ * type) or the uploads key (uploaded build type), and lists a subject with
+ * the file's sha256. Returns the trust level it proves, if any.
+ */
+export function checkProvenance(
+  a: { provenance?: Buffer; artifactPublicPem?: string; upload?: { artifactPublicPem?: string } },
+  digest: string,
+  check: (name: string, ok: boolean, detail: string) => void,
+): TrustLevel | undefined {
+  let trust: TrustLevel | undefined;
+  if (a.provenance) {
+    try {
+      const env = JSON.parse(a.provenance.toString('utf8')) as DsseEnvelope;
+      const archiveBody = a.artifactPublicPem ? openEnvelope(env, a.artifactPublicPem) : undefined;
+      const uploadBody = !archiveBody && a.upload?.artifactPublicPem ? openEnvelope(env, a.upload.artifactPublicPem) : undefined;
+      const body = archiveBody ?? uploadBody;
+      if (!body) {
+        const claims = peekBuildType(env) === UPLOADED_BUILD_TYPE ? ' (its unverified payload claims uploaded headers)' : '';
+        check('provenance', false, `DSSE signature does not verify${claims}`);
+      } else {
+        const st = JSON.parse(body.toString('utf8')) as Statement;
+        const buildType = st.predicate?.buildDefinition?.buildType;
+        const expected = archiveBody ? ARCHIVE_BUILD_TYPE : UPLOADED_BUILD_TYPE;
+        const subject = st.subject?.find((s) => s.digest.sha256 === digest);
+        if (buildType !== expected) {
+          check('provenance', false, `build type ${buildType ?? '(none)'} is not ${expected}, the type its signing key is for`);
+        } else {
+          trust = archiveBody ? 'archive' : 'uploaded';
+          check(
+            'provenance',
+            !!subject && st.predicateType === 'https://slsa.dev/provenance/v1',
+            subject ? `SLSA v1, subject ${subject.name} sha256:${digest}` : `no subject with sha256:${digest}`,
+          );
+        }
+      }
+    } catch (err) {
+      check('provenance', false, `unreadable: ${(err as Error).message}`);
+    }
+  } else check('provenance', false, 'missing');
+
+  return trust;
 }
 
 async function checkUploadedModuleSignature(

@@ -5,6 +5,7 @@ import type { Core } from '../lib/core.js';
 import { KpyError } from '../lib/errors.js';
 import { openapiDocument } from './openapi.js';
 import { FollowerGate } from './follower-gate.js';
+import { HotArtifacts } from './hot-artifacts.js';
 import { problemHandler } from './problem.js';
 import { rateLimit } from './rate-limit.js';
 import { redisGuard } from './redis-guard.js';
@@ -12,7 +13,10 @@ import { headersRouter } from './routes/headers.js';
 import { buildsRouter } from './routes/builds.js';
 import { healthRouter, type ReadinessCheck } from './routes/health.js';
 import { kernelsRouter } from './routes/kernels.js';
+import { dashboardRouter } from './routes/dashboard.js';
+import { loadDashboardAssets } from './dashboard/assets.js';
 import { keysRouter } from './routes/keys.js';
+import { aptRouter } from './routes/apt.js';
 
 export interface AppDeps {
   core: Core;
@@ -42,15 +46,20 @@ export function buildApp(deps: AppDeps): Express {
     res.json(openapiDocument);
   });
   app.use(healthRouter(core, deps.readiness ?? []));
+  // The dashboard's page and assets need no Redis: they load (and show the API's errors) while it is down.
+  app.use(dashboardRouter(loadDashboardAssets()));
   // Below this line every route may need Redis: 503 instead of hanging while it is down.
   app.use(redisGuard(core.redis));
   // One budget per client for everything that can start work (builds, uploads).
   const writes = rateLimit(core.config.http.rateLimitPerMin);
   const followers = new FollowerGate(core.config.http.maxLogFollowers, core.config.http.maxLogFollowersPerClient);
-  app.use(buildsRouter(core, writes, followers));
-  app.use(kernelsRouter(core, writes));
+  // One memory budget for the artifacts both download routes serve.
+  const hot = new HotArtifacts(core.config.http.hotArtifactBytes);
+  app.use(buildsRouter(core, writes, followers, hot));
+  app.use(kernelsRouter(core, writes, hot));
   app.use(headersRouter(core, writes));
   app.use(keysRouter(core));
+  app.use(aptRouter(core));
   app.use((req, _res, next) => next(new KpyError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(problemHandler);
   return app;

@@ -14,6 +14,7 @@ export function buildView(b: BuildRecord): Record<string, unknown> {
     kernel: b.release ?? b.meta?.release ?? null,
     version: b.inputs?.headers.kind === 'debian' ? b.inputs.headers.version : null,
     headers: b.inputs?.headers.kind === 'upload' ? `sha256:${b.inputs.headers.id}` : null,
+    suite: b.suite ?? null,
     // archive: Debian headers verified from the archive; uploaded: the client's build system, never the module-signing key
     trust: b.inputs ? trustOf(b.inputs.headers) : (b.meta?.trust ?? (b.meta ? 'archive' : null)),
     moduleSignature: b.meta ? (b.meta.moduleSignature ?? 'module-signing') : null,
@@ -31,4 +32,10 @@ export function buildView(b: BuildRecord): Record<string, unknown> {
     inputs: b.inputs ?? null,
     links: { self, log: `${self}/log` },
   };
+}
+
+/** A build in a list: the view without its resolved inputs (the bulk of it). */
+export function buildSummary(b: BuildRecord): Record<string, unknown> {
+  const { inputs: _inputs, ...rest } = buildView(b);
+  return rest;
 }

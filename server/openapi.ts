@@ -14,6 +14,14 @@ export const openapiDocument = {
   },
   paths: {
     '/v1/builds': {
+      get: {
+        summary: 'Recent builds, newest state change first (without their inputs); at most 100',
+        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } }],
+        responses: {
+          '200': { description: 'Builds', content: { 'application/json': { schema: { type: 'object', properties: { count: { type: 'integer' }, builds: { type: 'array', items: { $ref: '#/components/schemas/Build' } } } } } } },
+          '400': problem,
+        },
+      },
       post: {
         summary: 'Request a build',
         security: [{ bearer: [] }, {}],
@@ -52,7 +60,7 @@ export const openapiDocument = {
         summary: 'A build artifact; ETag is its sha256; immutable for kpython.ko of a succeeded build, revalidated otherwise',
         parameters: [
           id,
-          { name: 'name', in: 'path', required: true, schema: { enum: ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko'] } },
+          { name: 'name', in: 'path', required: true, schema: { type: 'string', description: "kpython.ko, kpython.ko.sig, kpython.ko.debug, provenance.json, build.log, kpython.unsigned.ko, or an archive build's .deb (and its .sig) listed in the build's artifacts" } },
         ],
         responses: { '200': { description: 'The file', headers: { ETag: { schema: { type: 'string' } } }, content: binary }, '304': { description: 'Not modified' }, '404': problem },
       },
@@ -104,6 +112,15 @@ export const openapiDocument = {
     '/v1/keys/upload-artifact-signing.pem': { get: { summary: 'Public key signing detached signatures and provenance of builds from uploaded headers, PEM', responses: { '200': { description: 'Public key' } } } },
     '/v1/keys/upload-module-signing.der': { get: { summary: 'Module signing certificate for builds from uploaded headers, DER (only when configured)', responses: { '200': { description: 'Certificate' }, '404': { description: 'No upload signing key configured' } } } },
     '/v1/keys/upload-module-signing.pem': { get: { summary: 'Module signing certificate for builds from uploaded headers, PEM (only when configured)', responses: { '200': { description: 'Certificate' }, '404': { description: 'No upload signing key configured' } } } },
+    '/v1/keys/apt.gpg': { get: { summary: 'OpenPGP key of the apt repository, binary keyring (for signed-by=)', responses: { '200': { description: 'Keyring' } } } },
+    '/v1/keys/apt.asc': { get: { summary: 'OpenPGP key of the apt repository, armored', responses: { '200': { description: 'Key' } } } },
+    '/apt/{path}': {
+      get: {
+        summary: 'The signed apt repository: dists/<codename>/{InRelease,Release,Release.gpg}, dists/<codename>/main/binary-<arch>/Packages{,.gz,.xz} (and by-hash/SHA256/), pool/main/<build key>/<package>.deb',
+        parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The file' }, '404': { description: 'No such file' } },
+      },
+    },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
     '/readyz': { get: { summary: 'Readiness (Redis, Docker, builder image)', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Metrics' } } } },

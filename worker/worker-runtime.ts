@@ -44,6 +44,8 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
   await reapExpired();
   const reaper = setInterval(() => void reapExpired(), EXPIRED_REAP_MS);
   reaper.unref();
+  // Indexes for what the store holds (builds published before the apt repository, or by a crashed worker).
+  await core.publishApt().catch((err: unknown) => log.error({ err }, 'regenerating the apt indexes failed'));
   let abandoned = false;
   const build = await startBuildWorker({
     queueName: config.redis.queue,
@@ -64,6 +66,7 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
       builderScript: core.builderScript,
       store: core.store,
       signer: new ArtifactSigner(core.keys, config.builderId),
+      publishApt: core.publishApt,
       limits: config.build,
       workerId: config.build.workerId,
       ...(opts.runLabel ? { runLabel: opts.runLabel } : {}),

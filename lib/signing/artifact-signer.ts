@@ -13,6 +13,16 @@ export interface SignedArtifacts {
   'kpython.ko.sig': Buffer;
   'provenance.json': Buffer;
   'kpython.unsigned.ko': Buffer;
+  /** the debug info stripped from the module (GNU debuglink), when the build kept it */
+  'kpython.ko.debug'?: Buffer;
+  /** Debian packages made from the signed module, each with its detached signature (`<name>.sig`) */
+  [name: string]: Buffer | undefined;
+}
+
+/** A file made from the signed module (a .deb): signed like the module and a subject of the provenance. */
+export interface DerivedArtifact {
+  name: string;
+  data: Buffer;
 }
 
 /**
@@ -31,6 +41,9 @@ export class ArtifactSigner {
   async sign(args: {
     plan: BuildPlan;
     unsigned: Buffer;
+    debug?: Buffer;
+    /** what to make from the signed module before the provenance is written */
+    derive?: (signedModule: Buffer) => Promise<DerivedArtifact[]>;
     log: Buffer;
     startedOn: string;
     finishedOn: string;
@@ -48,10 +61,15 @@ export class ArtifactSigner {
       const signed = moduleKey ? await signModule(args.unsigned, moduleKey.keyPath, moduleKey.certPath) : args.unsigned;
       const moduleSignature: ModuleSignatureKind = moduleKey?.kind ?? 'none';
       const sig = signDetached(signed, artifactKey.key);
+      const derived = args.derive ? await args.derive(signed) : [];
       const statement = provenanceStatement({
         plan: args.plan,
         builderId: this.builderId,
-        subjects: [{ name: 'kpython.ko', sha256: sha256Hex(signed) }],
+        subjects: [
+          { name: 'kpython.ko', sha256: sha256Hex(signed) },
+          ...(args.debug ? [{ name: 'kpython.ko.debug', sha256: sha256Hex(args.debug) }] : []),
+          ...derived.map((d) => ({ name: d.name, sha256: sha256Hex(d.data) })),
+        ],
         byproducts: [
           { name: 'kpython.unsigned.ko', sha256: sha256Hex(args.unsigned) },
           { name: 'build.log', sha256: sha256Hex(args.log) },
@@ -68,6 +86,8 @@ export class ArtifactSigner {
           'kpython.ko.sig': sig,
           'provenance.json': Buffer.from(`${JSON.stringify(envelope, null, 2)}\n`),
           'kpython.unsigned.ko': args.unsigned,
+          ...(args.debug ? { 'kpython.ko.debug': args.debug } : {}),
+          ...Object.fromEntries(derived.flatMap((d) => [[d.name, d.data], [`${d.name}.sig`, signDetached(d.data, artifactKey.key)]])),
         },
       };
     } catch (err) {

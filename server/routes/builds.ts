@@ -1,30 +1,42 @@
 import { once } from 'node:events';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
 import { BUILD_ID_RE } from '../../lib/build-plan.js';
 import { BuildRequestSchema } from '../../lib/build-request.js';
 import type { Core } from '../../lib/core.js';
 import { KpyError } from '../../lib/errors.js';
 import { requireToken } from '../auth.js';
-import { buildView } from '../build-view.js';
+import { buildSummary, buildView } from '../build-view.js';
 import type { FollowerGate } from '../follower-gate.js';
 import { jsonBody } from '../json-body.js';
-import { sendArtifact, streamFile } from './send-artifact.js';
+import type { HotArtifacts } from '../hot-artifacts.js';
+import { sendArtifact, sendHeld, streamFile } from './send-artifact.js';
 import { streamLog } from './stream-log.js';
 
-export const ARTIFACT_NAMES = ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko'] as const;
+export const ARTIFACT_NAMES = ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko', 'kpython.ko.debug'] as const;
+
+/** The Debian packages of an archive build and their detached signatures (names from its meta). */
+const isPackageArtifact = (name: string, packages: { fileName: string }[] | undefined) =>
+  (packages ?? []).some((p) => name === p.fileName || name === `${p.fileName}.sig`);
 
 /**
  * Artifacts whose bytes the build key fixes. A forced rebuild re-signs and
  * replaces the detached signature, the provenance and the log (new times);
  * a failed build's log is replaced by a retry: those are revalidated.
  */
-const IMMUTABLE = new Set(['kpython.ko', 'kpython.unsigned.ko']);
+const IMMUTABLE = new Set(['kpython.ko', 'kpython.unsigned.ko', 'kpython.ko.debug']);
+
+export const MAX_LIST = 100;
+
+const ListQuerySchema = z
+  .object({ limit: z.coerce.number().int().min(1).max(MAX_LIST).default(20) })
+  .strict();
 
 const requireJson: RequestHandler = (req, _res, next) => {
   next(req.is('application/json') ? undefined : new KpyError('UNSUPPORTED_MEDIA_TYPE', 'send the build request as application/json'));
 };
 
-export function buildsRouter(core: Core, writes: RequestHandler, followers: FollowerGate): Router {
+export function buildsRouter(core: Core, writes: RequestHandler, followers: FollowerGate, hot: HotArtifacts): Router {
   const r = Router();
   const { config, service } = core;
 
@@ -46,6 +58,15 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
     },
   );
 
+  /** The builds whose state changed last, newest first (the dashboard's list). Bounded: at most MAX_LIST. */
+  r.get('/v1/builds', async (req, res) => {
+    const { limit } = ListQuerySchema.parse(req.query);
+    const ids = await core.records.recent(limit);
+    const builds = (await Promise.all(ids.map((id) => service.status(id)))).flatMap((b) => (b ? [buildSummary(b)] : []));
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ count: builds.length, builds });
+  });
+
   r.get('/v1/builds/:id', async (req, res) => {
     res.json(buildView(await requireBuild(core, req)));
   });
@@ -60,15 +81,30 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
   });
 
   r.get('/v1/builds/:id/artifacts/:name', async (req, res) => {
-    const b = await requireBuild(core, req);
     const name = String(req.params.name);
-    if (!(ARTIFACT_NAMES as readonly string[]).includes(name)) {
+    // A module of a build key has one possible content: once it has been
+    // served from memory, serve it again without looking the build up.
+    const sealed = IMMUTABLE.has(name) ? hot.get(`${String(req.params.id)}/${name}`) : undefined;
+    if (sealed) {
+      sendHeld(req, res, name, sealed, 'immutable');
+      return;
+    }
+    const b = await requireBuild(core, req);
+    if (!(ARTIFACT_NAMES as readonly string[]).includes(name) && !isPackageArtifact(name, b.meta?.packages)) {
       throw new KpyError('ARTIFACT_NOT_FOUND', `no artifact named ${name}; known: ${ARTIFACT_NAMES.join(', ')}`);
     }
     const path = await core.store.path(b.id, name);
     if (!path) throw new KpyError('ARTIFACT_NOT_FOUND', `build ${b.id} (${b.state}) has no ${name}`);
     const known = b.meta?.artifacts.find((a) => a.name === name);
-    await sendArtifact(req, res, path, name, known, b.state === 'succeeded' && known && IMMUTABLE.has(name) ? 'immutable' : 'revalidate');
+    // Packages are reproducible from the key too, but only the module's
+    // bytes are sealed in memory (served without a lookup); the rest are
+    // held under their digest.
+    const fixed = IMMUTABLE.has(name) || name.endsWith('.deb');
+    const immutable = b.state === 'succeeded' && known !== undefined && fixed;
+    await sendArtifact(req, res, path, name, known, immutable ? 'immutable' : 'revalidate', {
+      cache: hot,
+      key: immutable && IMMUTABLE.has(name) ? `${b.id}/${name}` : `${b.id}/${name}/${known?.sha256 ?? ''}`,
+    });
   });
 
   return r;

@@ -4,9 +4,10 @@ import { KpyError } from '../../lib/errors.js';
 import { KERNEL_RELEASE_RE } from '../../lib/kernel-version.js';
 import { hasToken } from '../auth.js';
 import { buildView } from '../build-view.js';
+import type { HotArtifacts } from '../hot-artifacts.js';
 import { sendArtifact } from './send-artifact.js';
 
-export function kernelsRouter(core: Core, writes: RequestHandler): Router {
+export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifacts): Router {
   const r = Router();
 
   /**
@@ -20,13 +21,16 @@ export function kernelsRouter(core: Core, writes: RequestHandler): Router {
       list.map(async (k) => {
         const plan = await core.service.plan({ kernel: k.release, arch: 'amd64', force: false }, { cachedOnly: true }).catch(() => undefined);
         const built = plan ? await core.store.has(plan.key) : false;
+        // queued, running or failed: the current inputs' build of this release, if one was asked for
+        const state = plan ? (built ? 'succeeded' : ((await core.service.status(plan.key))?.state ?? null)) : null;
         return {
           ...k,
           // every listed release builds from archive-verified Debian headers
           trust: 'archive',
           compiler: plan ? { kernel: plan.kernelCompiler.text, image: plan.image.name, match: plan.toolchainMatch } : null,
           built,
-          build: plan && built ? `/v1/builds/${plan.key}` : null,
+          state,
+          build: plan && state ? `/v1/builds/${plan.key}` : null,
         };
       }),
     );
@@ -54,7 +58,8 @@ export function kernelsRouter(core: Core, writes: RequestHandler): Router {
       res.setHeader('X-Kpython-Build', plan.key);
       res.setHeader('Link', `</v1/builds/${plan.key}>; rel="build"`);
       // The bytes behind this URL change with the newest build of the release: revalidate, never immutable.
-      await sendArtifact(req, res, path, 'kpython.ko', meta.artifacts.find((a) => a.name === 'kpython.ko'), 'revalidate');
+      // The bytes of the build are fixed by its key: the same memory slot as the build's own URL.
+      await sendArtifact(req, res, path, 'kpython.ko', meta.artifacts.find((a) => a.name === 'kpython.ko'), 'revalidate', { cache: hot, key: `${plan.key}/kpython.ko` });
       return;
     }
     if (!mayBuild) {

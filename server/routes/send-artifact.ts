@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { sha256File } from '../../lib/sha256.js';
+import type { HotArtifact, HotArtifacts } from '../hot-artifacts.js';
 
 const TYPES: Record<string, string> = {
   'provenance.json': 'application/vnd.dsse.envelope.v1+json',
@@ -22,11 +23,20 @@ const CACHE_CONTROL: Record<CachePolicy, string> = {
   revalidate: 'no-cache',
 };
 
+/** Where a route may keep and find artifact bytes in memory (server/hot-artifacts.ts). */
+export interface HotSlot {
+  cache: HotArtifacts;
+  /** names the bytes: the build key and artifact name, plus the digest unless the key alone fixes them */
+  key: string;
+}
+
 /**
  * Send a stored file with ETag = its sha256 (and answer 304 to a matching
  * If-None-Match). `known` is the digest recorded at store time; without it
- * the file is hashed. The file is streamed and its descriptor closed also
- * when the client goes away mid-download.
+ * the file is hashed. With a `hot` slot the bytes come from memory once
+ * they have been read (and checked against `known`) there; otherwise the
+ * file is streamed and its descriptor closed also when the client goes
+ * away mid-download.
  */
 export async function sendArtifact(
   req: Request,
@@ -35,24 +45,40 @@ export async function sendArtifact(
   name: string,
   known: { sha256: string; size: number } | undefined,
   cache: CachePolicy,
+  hot?: HotSlot,
 ): Promise<void> {
   const { sha256, size } = known ?? (await sha256File(path));
-  const etag = `"${sha256}"`;
-  res.setHeader('ETag', etag);
+  if (!sendHeaders(req, res, name, sha256, size, cache)) return;
+  const held = known && hot ? await hot.cache.load(hot.key, path, known) : undefined;
+  if (held) {
+    res.end(held.body);
+    return;
+  }
+  await streamFile(path, res);
+}
+
+/** Send an artifact already held in memory. */
+export function sendHeld(req: Request, res: Response, name: string, held: HotArtifact, cache: CachePolicy): void {
+  if (sendHeaders(req, res, name, held.sha256, held.body.length, cache)) res.end(held.body);
+}
+
+/** The headers of an artifact; false when they are the whole answer (304, HEAD). */
+function sendHeaders(req: Request, res: Response, name: string, sha256: string, size: number, cache: CachePolicy): boolean {
+  res.setHeader('ETag', `"${sha256}"`);
   res.setHeader('Cache-Control', CACHE_CONTROL[cache]);
   res.setHeader('Digest', `sha-256=${Buffer.from(sha256, 'hex').toString('base64')}`);
   if (matches(req.get('if-none-match'), sha256)) {
     res.status(304).end();
-    return;
+    return false;
   }
-  res.type(TYPES[name] ?? 'application/octet-stream');
+  res.setHeader('Content-Type', TYPES[name] ?? 'application/octet-stream');
   res.setHeader('Content-Length', String(size));
   res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
   if (req.method === 'HEAD') {
     res.end();
-    return;
+    return false;
   }
-  await streamFile(path, res);
+  return true;
 }
 
 /** Pipe a file into the response; a client that leaves early is no error, and the file is closed either way. */

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { LABEL_BUILD, LABEL_DEADLINE } from '../../worker/container-client.js';
 import { makeStandInSources } from '../integration/helpers/stand-in-sources.js';
+import { setupRedisUrl } from '../integration/helpers/setup-redis.js';
 import { requireServices } from '../integration/helpers/services.js';
 import { buildState, cleanRedis, freePort, makeDataDir, serviceEnv, startService, until } from './helpers/service-process.js';
 
@@ -34,7 +35,7 @@ describe('SIGKILL of the service mid-build, then an immediate restart as systemd
     const src = await makeStandInSources('slow', `sigkill-${Date.now()}`, { slowSec: 15 });
     const dataDir = await makeDataDir();
     cleanup.push(() => rm(src, { recursive: true, force: true }), () => rm(dataDir, { recursive: true, force: true }));
-    const env = serviceEnv({ dataDir, sourceDir: src, port: await freePort() });
+    const env = serviceEnv({ dataDir, sourceDir: src, port: await freePort(), redisUrl: await setupRedisUrl() });
     cleanup.push(() => cleanRedis(env));
     const a = await startService(env);
     cleanup.push(async () => a.proc.kill('SIGKILL'));
@@ -68,7 +69,7 @@ describe('SIGKILL of the service mid-build, then an immediate restart as systemd
     const src = await makeStandInSources('hang', `orphan-${Date.now()}`);
     const dataDir = await makeDataDir();
     cleanup.push(() => rm(src, { recursive: true, force: true }), () => rm(dataDir, { recursive: true, force: true }));
-    const env = serviceEnv({ dataDir, sourceDir: src, port: await freePort(), extra: { KPY_BUILD_TIMEOUT_SEC: '10' } });
+    const env = serviceEnv({ dataDir, sourceDir: src, port: await freePort(), redisUrl: await setupRedisUrl(), extra: { KPY_BUILD_TIMEOUT_SEC: '10' } });
     cleanup.push(() => cleanRedis(env));
     const a = await startService(env);
     cleanup.push(async () => a.proc.kill('SIGKILL'));
@@ -84,7 +85,7 @@ describe('SIGKILL of the service mid-build, then an immediate restart as systemd
     // Another installation's worker (another id, another data directory) reaps it by its deadline label.
     const otherDir = await makeDataDir();
     cleanup.push(() => rm(otherDir, { recursive: true, force: true }));
-    const otherEnv = serviceEnv({ dataDir: otherDir, sourceDir: src, port: await freePort() });
+    const otherEnv = serviceEnv({ dataDir: otherDir, sourceDir: src, port: await freePort(), redisUrl: await setupRedisUrl() });
     cleanup.push(() => cleanRedis(otherEnv));
     const other = await startService(otherEnv);
     cleanup.push(async () => other.proc.kill('SIGKILL'));

@@ -52,6 +52,12 @@ static void twin_poll_fired(int sig)
  * The soft-lockup detector's counterpart: a script still running
  * twin_overrun_ms past its deadline sits in a loop no hook reaches. Show
  * where (the stack of the interrupted code) and end as a finding.
+ *
+ * The watchdog counts the CPU time the script used, not wall time: on a
+ * busy machine a niced twin may wait seconds for a CPU, and that is no
+ * overrun. A script runs at most twin_timeout_ms of CPU before its (wall
+ * clock) deadline, so timeout + overrun of CPU means at least overrun of
+ * CPU after the deadline.
  */
 static void twin_watchdog_fired(int sig)
 {
@@ -64,8 +70,8 @@ static void twin_watchdog_fired(int sig)
 	abort();
 }
 
-static void twin_timer_make(int sig, void (*handler)(int), int flags,
-			    timer_t *t)
+static void twin_timer_make(clockid_t clk, int sig, void (*handler)(int),
+			    int flags, timer_t *t)
 {
 	struct sigevent sev = { 0 };
 	struct sigaction sa = { 0 };
@@ -76,7 +82,7 @@ static void twin_timer_make(int sig, void (*handler)(int), int flags,
 	sigaction(sig, &sa, NULL);
 	sev.sigev_notify = SIGEV_SIGNAL;
 	sev.sigev_signo = sig;
-	if (timer_create(CLOCK_MONOTONIC, &sev, t) != 0) {
+	if (timer_create(clk, &sev, t) != 0) {
 		perror("twin: timer_create");
 		_exit(2);
 	}
@@ -85,9 +91,11 @@ static void twin_timer_make(int sig, void (*handler)(int), int flags,
 static void twin_timer_init(void)
 {
 	/* On the alternate stack: the script's stack may be nearly full. */
-	twin_timer_make(SIGRTMIN, twin_poll_fired, SA_ONSTACK, &twin_poll_timer);
+	twin_timer_make(CLOCK_MONOTONIC, SIGRTMIN, twin_poll_fired, SA_ONSTACK,
+			&twin_poll_timer);
 	/* On the script's stack, so that the trace unwinds through it. */
-	twin_timer_make(SIGRTMIN + 1, twin_watchdog_fired, 0, &twin_watchdog);
+	twin_timer_make(CLOCK_THREAD_CPUTIME_ID, SIGRTMIN + 1,
+			twin_watchdog_fired, 0, &twin_watchdog);
 	twin_timer_made = true;
 }
 

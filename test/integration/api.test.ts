@@ -70,7 +70,15 @@ describe('HTTP API against real Redis and Docker', () => {
     };
     assert.equal(state.state, 'succeeded');
     const names = state.artifacts.map((a) => a.name).sort();
-    assert.deepEqual(names, ['build.log', 'kpython.ko', 'kpython.ko.sig', 'kpython.unsigned.ko', 'provenance.json']);
+    assert.deepEqual(names.filter((n) => !/\.deb(\.sig)?$/.test(n)), ['build.log', 'kpython.ko', 'kpython.ko.debug', 'kpython.ko.sig', 'kpython.unsigned.ko', 'provenance.json']);
+    // An archive build also publishes its Debian packages, each with a detached signature.
+    const debs = names.filter((n) => n.endsWith('.deb'));
+    assert.deepEqual(debs.map((n) => n.split('_')[0]), ['kpython-client', 'kpython-dkms', `kpython-modules-${kernel}`]);
+    for (const n of debs) assert.ok(names.includes(`${n}.sig`), `${n}.sig`);
+    const debUrl = state.artifacts.find((a) => a.name === debs[2])?.url as string;
+    const debRes = await fetch(`${server.url}${debUrl}`);
+    assert.equal(debRes.status, 200);
+    assert.equal(Buffer.from(await debRes.arrayBuffer()).subarray(0, 8).toString(), '!<arch>\n');
     const ko = state.artifacts.find((a) => a.name === 'kpython.ko');
     assert.ok(ko);
     const dl = await fetch(`${server.url}${ko.url}`);
@@ -82,6 +90,17 @@ describe('HTTP API against real Redis and Docker', () => {
     assert.ok(parseModuleSignature(bytes));
     const cached = await fetch(`${server.url}${ko.url}`, { headers: { 'if-none-match': `"${ko.sha256}"` } });
     assert.equal(cached.status, 304);
+    // Later downloads come from memory (server/hot-artifacts.ts): the same bytes and headers.
+    const headersOf = (r: Response) => ['etag', 'digest', 'cache-control', 'content-type', 'content-length', 'content-disposition'].map((h) => r.headers.get(h));
+    for (let i = 0; i < 3; i++) {
+      const fromMemory: Response = await fetch(`${server.url}${ko.url}`);
+      assert.deepEqual(headersOf(fromMemory), headersOf(dl));
+      assert.ok(Buffer.from(await fromMemory.arrayBuffer()).equals(bytes));
+    }
+    const hotHead = await fetch(`${server.url}${ko.url}`, { method: 'HEAD' });
+    assert.deepEqual(headersOf(hotHead), headersOf(dl));
+    assert.equal((await hotHead.arrayBuffer()).byteLength, 0);
+    assert.equal((await fetch(`${server.url}${ko.url}`, { headers: { 'if-none-match': `W/"x", "${ko.sha256}"` } })).status, 304);
 
     const again = await post(JSON.stringify({ kernel }));
     assert.equal(again.status, 200, 'cache hit answers 200');

@@ -47,6 +47,7 @@ describe('kpython CLI against a real service', () => {
     assert.equal(f.code, 0, f.stderr);
     assert.equal(f.stdout.trim(), ko);
     assert.match(f.stderr, /ok {3}provenance/);
+    assert.match(f.stderr, /^\[[0-9a-f]{12}\] running \w+ \d+%$/m, 'without a terminal: a plain line per stage');
 
     const v = await cli(['verify', ko, '--server', server.url]);
     assert.equal(v.code, 0, v.stderr);
@@ -71,6 +72,45 @@ describe('kpython CLI against a real service', () => {
     assert.equal((await cli(['fetch', '--server', server.url, '--kernel', '6.1.0-999-amd64'])).code, 5);
     assert.equal((await cli(['fetch', '--server', server.url])).code, 1);
     assert.equal((await cli(['kernels', '--server', 'http://127.0.0.1:1'])).code, 4);
+  });
+
+  it('fetch --install --root puts the module under updates/ and runs depmod; --json on stdout, logs on stderr', async () => {
+    const root = join(out, 'root');
+    const ko = join(out, 'installed-from.ko');
+    const f = await cli(['fetch', '--server', server.url, '--kernel', kernel, '-o', ko, '--install', '--root', root, '--json']);
+    assert.equal(f.code, 0, f.stderr);
+    const doc = JSON.parse(f.stdout) as { ok: boolean; command: string; build: string; kernel: string; trust: string; sha256: string; installed: { path: string; depmod: string[] }; files: { module: string }; checks: { name: string; ok: boolean }[] };
+    const path = join(root, 'lib', 'modules', kernel, 'updates', 'kpython', 'kpython.ko');
+    assert.equal(doc.ok, true);
+    assert.equal(doc.command, 'fetch');
+    assert.equal(doc.kernel, kernel);
+    assert.equal(doc.trust, 'archive');
+    assert.equal(doc.installed.path, path);
+    assert.deepEqual(doc.installed.depmod.slice(1), ['-b', root, '-a', kernel]);
+    assert.ok(doc.checks.length >= 5 && doc.checks.every((c) => c.ok));
+    assert.equal(sha256Hex(await readFile(path)), doc.sha256);
+    assert.equal(sha256Hex(await readFile(doc.files.module)), doc.sha256);
+    assert.match(f.stderr, /ok {3}provenance/, 'the checks are logged on stderr');
+    assert.match(f.stderr, /installed .*updates\/kpython\/kpython\.ko; ran .*depmod -b/);
+    // depmod indexed it: modules.dep lists it and modinfo finds it by name in that root.
+    assert.match(await readFile(join(root, 'lib', 'modules', kernel, 'modules.dep'), 'utf8'), /^updates\/kpython\/kpython\.ko:/m);
+    const mi = await runCommand('/usr/sbin/modinfo', ['-b', root, '-k', kernel, '-F', 'filename', 'kpython']);
+    assert.equal(mi.code, 0, mi.stderr);
+    assert.equal(mi.stdout.toString().trim(), path);
+
+    const v = await cli(['verify', path, '--sig', `${ko}.sig`, '--provenance', `${ko}.provenance.json`, '--server', server.url, '--json']);
+    assert.equal(v.code, 0, v.stderr);
+    assert.deepEqual((({ ok, kind, trust }) => ({ ok, kind, trust }))(JSON.parse(v.stdout) as { ok: boolean; kind: string; trust: string }), { ok: true, kind: 'module', trust: 'archive' });
+    const bad = await cli(['verify', path, '--server', server.url, '--json']);
+    assert.equal(bad.code, 3, 'no signature beside the installed copy: refused');
+    assert.equal((JSON.parse(bad.stdout) as { ok: boolean }).ok, false);
+
+    // On a terminal (script(1) gives one): a progress bar redrawn in place.
+    const tty = await runCommand('script', ['-qec', `${process.execPath} ${CLI} build --server ${server.url} --kernel ${kernel} --force --wait`, '/dev/null']);
+    assert.equal(tty.code, 0, tty.stdout.toString());
+    const screen = tty.stdout.toString();
+    assert.match(screen, /\r\x1b\[2K\[[= >]{24}\] +\d+% \w+ +\d+:\d\d/, 'a progress bar line');
+    assert.doesNotMatch(screen, /^\[[0-9a-f]{12}\] /m, 'no plain log lines on a terminal');
   });
 
   it('fetch --headers uploads a headers tree (Debian split, under a sysroot), builds it and verifies; same bytes as by release', async () => {

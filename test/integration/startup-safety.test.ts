@@ -8,14 +8,16 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { checkExposure, loadConfig } from '../../lib/config.js';
 import { runCommand } from '../../lib/run-command.js';
+import { setupRedisUrl } from './helpers/setup-redis.js';
 import { makeStandInSources } from './helpers/stand-in-sources.js';
 import { REPO_ROOT } from './helpers/test-core.js';
 
 /** Run the compiled service with `env` until it exits (or 30 s): its exit code and output. */
-function runService(env: Record<string, string>, dataDir: string): Promise<{ code: number | null; out: string }> {
+async function runService(env: Record<string, string>, dataDir: string): Promise<{ code: number | null; out: string }> {
+  const redisUrl = await setupRedisUrl();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server', 'main.js'), '--role=api'], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KPY_DATA_DIR: dataDir, KPY_PORT: '0', KPY_CACHE_DIR: join(REPO_ROOT, 'data', 'cache'), ...env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KPY_DATA_DIR: dataDir, KPY_REDIS_URL: redisUrl, KPY_PORT: '0', KPY_CACHE_DIR: join(REPO_ROOT, 'data', 'cache'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -16,6 +16,7 @@ import { DockerContainerClient } from '../../worker/docker-container-client.js';
 import { acquireWorkerLease } from '../../worker/worker-lease.js';
 import { makeStandInSources } from './helpers/stand-in-sources.js';
 import { currentBookwormKernel, makeTestEnv, REPO_ROOT, waitForBuild } from './helpers/test-core.js';
+import { setupRedisUrl } from './helpers/setup-redis.js';
 import { requireServices } from './helpers/services.js';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
@@ -32,7 +33,7 @@ async function leaseHolder(prefix: string, workerId: string) {
   const code = `
     import { Redis } from 'ioredis';
     import { acquireWorkerLease } from ${JSON.stringify(join(REPO_ROOT, 'dist/worker/worker-lease.js'))};
-    const r = new Redis('redis://127.0.0.1:6379');
+    const r = new Redis(${JSON.stringify(await setupRedisUrl())});
     await acquireWorkerLease(r, ${JSON.stringify(prefix)}, ${JSON.stringify(workerId)});
     console.log('held');
     setInterval(() => {}, 1000);`;
@@ -45,7 +46,7 @@ async function leaseHolder(prefix: string, workerId: string) {
 test('a crashed worker\'s lease is taken over at once by its successor; a live holder keeps it', async () => {
   await requireServices();
   const prefix = `kpytest-lease-${randomBytes(4).toString('hex')}`;
-  const redis = new Redis('redis://127.0.0.1:6379');
+  const redis = new Redis(await setupRedisUrl());
   try {
     const live = await leaseHolder(prefix, 'w');
     await assert.rejects(acquireWorkerLease(redis, prefix, 'w'), (err: unknown) => (err as { code?: string }).code === 'WORKER_ID_IN_USE');

@@ -99,3 +99,24 @@ test('the start-up sweep removes scratch of dead writers and keeps that of live 
     assert.deepEqual(removed.sort(), names.map((n) => `builds/${n}`).sort(), 'dead pids and a reused pid (other start time) are swept');
     assert.deepEqual(await scratch(dir), [live], 'a live writer keeps its scratch');
   }));
+
+test('meta() answers from memory while meta.json is the same file, and sees every replacement and removal', () =>
+  withStore(async (s, dir) => {
+    const key = 'c'.repeat(64);
+    const m = await s.commit(key, new Map([['kpython.ko', Buffer.from('one')]]), metaOf(key));
+    assert.deepEqual(await s.meta(key), m);
+    assert.equal(await s.meta(key), await s.meta(key), 'the second read is the cached object');
+    assert.ok(Object.isFrozen(await s.meta(key)), 'callers cannot change the cached meta');
+    // Replaced in place by another writer (a new file, as a rename of a new directory gives).
+    const path = join(dir, 'builds', key, 'meta.json');
+    const replaced = { ...m, finishedAt: 'later' };
+    await writeFile(`${path}.new`, JSON.stringify(replaced));
+    await rm(path);
+    await writeFile(path, JSON.stringify(replaced));
+    assert.equal((await s.meta(key))?.finishedAt, 'later');
+    await writeFile(path, '{"key": "truncated');
+    assert.equal(await s.meta(key), undefined, 'a damaged meta is absent, not the cached one');
+    await rm(join(dir, 'builds', key), { recursive: true });
+    assert.equal(await s.meta(key), undefined);
+    assert.equal(await s.has(key), false);
+  }));

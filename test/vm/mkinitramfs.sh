@@ -61,6 +61,8 @@ fi
 install -m 755 "$here/target/init" "$root/init"
 install -m 644 "$here/target/driver.sh" "$here/target/lib.sh" \
 	"$here/target/watchdog.sh" "$root/kpy/"
+# Helpers of the signed-script cases (6NN).
+install -m 644 "$here/target/sig-lib.sh" "$root/kpy/"
 install -m 755 "$client" "$root/bin/kpython"
 install -m 644 "$module" "$root/kpy/kpython.ko"
 printf '%s\n' "$args" >"$root/kpy/insmod.args"

@@ -15,7 +15,8 @@
 #   KPY_VM_MODULE       use this prebuilt kpython.ko instead of building
 #   KPY_VM_VMLINUZ      boot this kernel image (with KPY_VM_ABI, KPY_VM_MODULE)
 #   KPY_VM_MODULE_ARGS  insmod parameters (default: timeout_ms=2000)
-#   KPY_VM_TIMEOUT      wall-clock limit for the VM in seconds (default: 300)
+#   KPY_VM_TIMEOUT      wall-clock limit for the VM in seconds (default: 120 s
+#                       plus 3 s per selected case)
 #   KPY_VM_APPEND       extra kernel command line
 #   KPY_VM_PANIC_ARGS   what panics the VM (default: oops=panic softlockup_panic=1)
 #   KPY_VM_QEMU_ARGS    extra qemu arguments (e.g. -icount shift=0)
@@ -30,7 +31,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=${KPY_VM_OUT:-$top/.cache/vm/run}
 module_args=${KPY_VM_MODULE_ARGS-timeout_ms=2000}
-vm_timeout=${KPY_VM_TIMEOUT:-300}
 
 t_start=$EPOCHREALTIME
 
@@ -132,9 +132,19 @@ if [ $# -gt 0 ]; then
 		[ -n "$keep" ] || rm -f "$f"
 	done
 fi
+# Signed-script fixtures of the Secure Boot cases (6NN): sign-file of the
+# kernel's headers (or KPY_SIG_FILE), a throwaway key cached in $out.
+if [ -n "$kdir" ] && [ -z "${KPY_SIG_FILE:-}" ] && [ -x "$kdir/scripts/sign-file" ]; then
+	export KPY_SIG_FILE=$kdir/scripts/sign-file
+fi
+"$here/sig-fixtures.sh" "$selected" "$out/sig-keys" || rig_error "sig-fixtures.sh failed"
 names=$(cd "$selected" && ls | sed -n 's/\.\(py\|sh\)$//p' | LC_ALL=C sort)
 [ -n "$names" ] || rig_error "no case matches: $*"
 ncases=$(wc -w <<<"$names")
+# A net for a VM that hangs as a whole (each case has its own budget in the
+# guest, and oopses and soft lockups end the VM at once): it grows with the
+# cases, which take up to their 2 s time limit each, slower on a busy host.
+vm_timeout=${KPY_VM_TIMEOUT:-$((120 + 3 * ncases))}
 
 initrd=$out/initrd.cpio.gz
 "$here/mkinitramfs.sh" -o "$initrd" -m "$module" -c "$top/client/kpython" \

@@ -24,12 +24,12 @@ export async function makeDataDir(): Promise<string> {
 }
 
 /** The environment of one installation: its own Redis prefix, queue, data directory, worker id and port. */
-export function serviceEnv(o: { dataDir: string; sourceDir: string; port: number; redisUrl?: string; extra?: Record<string, string> }): Record<string, string> {
+export function serviceEnv(o: { dataDir: string; sourceDir: string; port: number; redisUrl: string; extra?: Record<string, string> }): Record<string, string> {
   const id = randomBytes(4).toString('hex');
   return {
     KPY_HOST: '127.0.0.1',
     KPY_PORT: String(o.port),
-    KPY_REDIS_URL: o.redisUrl ?? 'redis://127.0.0.1:6379',
+    KPY_REDIS_URL: o.redisUrl,
     KPY_REDIS_PREFIX: `kpyfault-${id}`,
     KPY_QUEUE: `builds-${id}`,
     KPY_DATA_DIR: o.dataDir,
@@ -96,7 +96,8 @@ export async function buildState(url: string, id: string): Promise<BuildView | u
 
 /** Remove an installation's keys from its Redis. */
 export async function cleanRedis(env: Record<string, string>): Promise<void> {
-  const r = new Redis(env.KPY_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  if (!env.KPY_REDIS_URL) throw new Error('cleanRedis: the environment names no Redis');
+  const r = new Redis(env.KPY_REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
     do {

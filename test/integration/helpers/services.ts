@@ -1,12 +1,14 @@
 import { Redis } from 'ioredis';
 import Docker from 'dockerode';
+import { setupRedisUrl } from './setup-redis.js';
 
 /**
  * Integration tests need the real Redis and dockerd that `npm run setup`
  * starts. When either is missing they fail here with what to do; they never
  * skip silently.
  */
-export async function requireServices(redisUrl = 'redis://127.0.0.1:6379', dockerSocket = '/var/run/docker.sock'): Promise<void> {
+export async function requireServices(redisUrl?: string, dockerSocket = '/var/run/docker.sock'): Promise<void> {
+  redisUrl ??= await setupRedisUrl();
   const problems: string[] = [];
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
   redis.on('error', () => undefined); // reported below, once

@@ -5,8 +5,8 @@ import { cp, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { defaultRedisUrl } from '../../../lib/config.js';
 import { ensureSigningKeys } from '../../../lib/signing/signing-keys.js';
+import { setupRedisUrl } from './setup-redis.js';
 import { makeStandInSources } from './stand-in-sources.js';
 import { REPO_ROOT } from './test-core.js';
 
@@ -94,7 +94,7 @@ export async function spawnService(opts: { role?: 'all' | 'api'; env?: Record<st
   // Signing keys made once per test run (an RSA-4096 key takes seconds on a busy machine).
   await cp(join(await testKeys(), 'keys'), join(dataDir, 'keys'), { recursive: true });
   const sources = opts.sources ?? (await makeStandInSources('ok', `svc-${id}`));
-  const redisUrl = opts.env?.KPY_REDIS_URL ?? process.env.KPY_REDIS_URL ?? (await defaultRedisUrl(join(REPO_ROOT, 'data')));
+  const redisUrl = opts.env?.KPY_REDIS_URL ?? (await setupRedisUrl());
   // KPY_TEST_DIST runs another build of the service (e.g. the code before a fix) under the same tests.
   const dist = process.env.KPY_TEST_DIST ?? join(REPO_ROOT, 'dist');
   const child = spawn(process.execPath, [join(dist, 'server', 'main.js'), `--role=${opts.role ?? 'api'}`], {

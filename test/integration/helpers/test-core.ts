@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelResolver } from '../../../lib/archive-resolver.js';
-import { defaultRedisUrl, loadConfig, type Config } from '../../../lib/config.js';
+import { loadConfig, type Config } from '../../../lib/config.js';
 import { createCore, type Core } from '../../../lib/core.js';
 import { createLogger } from '../../../lib/logger.js';
 import { LABEL_RUN } from '../../../worker/container-client.js';
 import { DockerContainerClient } from '../../../worker/docker-container-client.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../../worker/worker-runtime.js';
 import { requireServices } from './services.js';
+import { setupRedisUrl } from './setup-redis.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
 
@@ -32,7 +33,7 @@ let sharedResolver: KernelResolver | undefined;
  */
 export async function makeTestEnv(opts: { sourceDir: string; env?: Record<string, string>; worker?: boolean }): Promise<TestEnv> {
   // The Redis setup started, with its password when it has one.
-  const redisUrl = process.env.KPY_REDIS_URL ?? (await defaultRedisUrl(join(REPO_ROOT, 'data')));
+  const redisUrl = await setupRedisUrl();
   await requireServices(redisUrl);
   const id = randomBytes(4).toString('hex');
   const dataDir = await mkdtemp(join(tmpdir(), 'kpy-data-'));

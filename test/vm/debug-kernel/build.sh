@@ -16,7 +16,8 @@
 # compiler's version: built in a temporary directory next to it and renamed
 # into place, so a cache entry is always complete. A cached run takes seconds.
 # Cache layout: bzImage, src/ (patched source), build/ (the O= tree, with
-# Module.symvers: `make KDIR=<key>/build` builds modules against it),
+# Module.symvers: `make KDIR=<key>/build` builds modules against it;
+# build/kpy-test-key/ holds the Secure Boot check's test keys),
 # build.log, kernelrelease.
 #
 # stdout: key=value lines (abi, kdir, vmlinuz, dir); stderr: progress.
@@ -144,6 +145,32 @@ export KBUILD_BUILD_TIMESTAMP=1970-01-01 KBUILD_BUILD_USER=kpython KBUILD_BUILD_
 kmake() { nice -n 10 make -C "$tmp/src" O="$out" CC="$cc" HOSTCC="$cc" "$@"; }
 buildlog=$tmp/build.log
 kmake x86_64_defconfig >"$buildlog" 2>&1
+# Test keys of the Secure Boot check (issue 15), generated once per cache
+# entry and never committed: trusted-cert.pem is built into the kernel's trusted keys
+# (CONFIG_SYSTEM_TRUSTED_KEYS in debug.config), untrusted-* a key the
+# kernel does not know. Extensions as the kernel's own default_x509.genkey.
+keys=$out/kpy-test-key
+mkdir -p "$keys"
+cat >"$keys/x509.genkey" <<'GENKEY'
+[ req ]
+distinguished_name = req_distinguished_name
+prompt = no
+x509_extensions = myexts
+[ req_distinguished_name ]
+CN = kpython debug-kernel test key
+[ myexts ]
+basicConstraints=critical,CA:FALSE
+keyUsage=digitalSignature
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+GENKEY
+for k in trusted untrusted; do
+	openssl req -new -nodes -utf8 -sha256 -days 36500 -batch -x509 \
+		-config "$keys/x509.genkey" -newkey rsa:2048 \
+		-subj "/CN=kpython debug-kernel $k test key" \
+		-keyout "$keys/$k-key.pem" -out "$keys/$k-cert.pem" >>"$buildlog" 2>&1 ||
+		die "cannot generate the test key"
+done
 "$tmp/src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$fragment" \
 	>>"$buildlog" 2>&1
 kmake olddefconfig >>"$buildlog" 2>&1

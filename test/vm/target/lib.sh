@@ -3,7 +3,9 @@
 # A case passes if it exits 0. Report mismatches with check_* (they record
 # the failure and go on) and end the case with "finish".
 
-KPY_EXEC=${KPY_EXEC:-/sys/kernel/debug/kpython/exec}
+# The exec interface cases write to directly (the client picks its own).
+KPY_EXEC=${KPY_EXEC:-/dev/kpython}
+KPY_DEBUGFS_EXEC=/sys/kernel/debug/kpython/exec
 failures=0
 
 fail() {
