@@ -1,6 +1,6 @@
 # Probes on hot and scheduler-adjacent functions under load, with a slow
 # consumer (kprobe-hot.inc), and on kpython's own event path.
-# Opt-in for now: in about 2 of 12 runs under qemu's software emulation
+# Opt-in for now: in 3 of about 14 runs under qemu's software emulation
 # (6.1 and 6.12) arming the ftrace-based probe on vfs_read while a reader
 # loop calls it oopsed (NULL single-step slot: an int3 at the probed
 # address taken for the kprobe's own; see README). Run with
