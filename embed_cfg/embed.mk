@@ -12,6 +12,12 @@
 KPY_EXTMOD_SRC = extmod/modtime.c extmod/modre.c extmod/modjson.c
 SRC_QSTR += $(KPY_EXTMOD_SRC)
 
+# The `kernel` module's bindings (kernel_mod/kmod_*.c) define qstrs and
+# register the module; they include no kernel header, so the host
+# preprocessor reads them like upstream's sources.
+KPY_KMOD_SRC = $(wildcard ../kernel_mod/kmod_*.c)
+SRC_QSTR += $(KPY_KMOD_SRC)
+
 include $(MICROPYTHON_TOP)/ports/embed/embed.mk
 
 CFLAGS += -DNDEBUG

@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include "kpy.h"
+#include "kern.h"
 
 static DEFINE_MUTEX(kpy_run_lock);
 static void *kpy_heap;
@@ -59,7 +60,10 @@ int kpy_run(const char *src, size_t len, struct kpy_output *out,
 		return -EINTR;
 	/* The time limit counts from the start of this execution. */
 	kpy_hal_begin(out, READ_ONCE(kpy_timeout_ms));
+	kern_run_begin();
 	*status = kpy_interpret(kpy_heap, kpy_heap_size, src, len);
+	/* However the script ended: its probes go before anything else. */
+	kern_run_end();
 	kpy_hal_end();
 	kpy_output_flush_log(out);
 	kpy_count(*status);
