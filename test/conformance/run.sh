@@ -193,7 +193,7 @@ timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-m "${KPY_VM_MEM:-512}" -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
 	-serial mon:stdio -serial "file:$channel" \
-	-append "console=ttyS0 panic=-1 loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 no_timer_check loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
 	${KPY_VM_QEMU_ARGS:-} </dev/null >"$console" 2>&1
 qemu_st=$?
 t_vm=$(elapsed "$t_boot")

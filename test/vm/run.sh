@@ -153,6 +153,8 @@ initrd=$out/initrd.cpio.gz
 	rig_error "mkinitramfs.sh failed"
 
 # --- boot ----------------------------------------------------------------------
+# no_timer_check: under emulation on a busy host the IO-APIC timer check at
+# boot can miss its ticks and panic ("IO-APIC + timer doesn't work!").
 # An oops or a soft lockup ends the VM at once (panic=-1 reboots, -no-reboot
 # stops qemu): the case that caused it is reported as the one without a
 # result, and no later case waits on a lock the dead task still holds. Both
@@ -174,7 +176,7 @@ t_first=
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-m "${KPY_VM_MEM:-512}" -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 $panic_args loglevel=4 log_buf_len=16M $preempt_args ${KPY_VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 no_timer_check $panic_args loglevel=4 log_buf_len=16M $preempt_args ${KPY_VM_APPEND:-}" \
 	${KPY_VM_QEMU_ARGS:-} </dev/null 2>&1 |
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}
