@@ -45,6 +45,8 @@ extern unsigned int kpy_heap_kb;
 extern unsigned int kpy_timeout_ms;
 extern unsigned int kpy_max_output_kb;
 extern bool kpy_log_output;
+#define KPY_SYS_PATH_MAX 512
+extern char kpy_sys_path[KPY_SYS_PATH_MAX];
 
 /* kpy_output.c */
 void kpy_output_init(struct kpy_output *out, size_t limit, bool mirror);
@@ -89,6 +91,16 @@ void kpy_hal_begin(struct kpy_output *out, unsigned int timeout_ms);
 void kpy_hal_end(void);
 enum kpy_status kpy_hal_abort_reason(void);
 void kpy_hal_print(const char *s, size_t n);
+
+/* kpy_vfs*.c: the file layer (embed_cfg/kpy_vfs.h), one execution's files. */
+struct path;
+struct kpy_stat;
+void kpy_vfs_begin(void);
+void kpy_vfs_end(void);
+int kpy_vfs_enter(void);
+void kpy_vfs_dir_end(void);
+int kpy_vfs_getattr(const struct path *path, struct kpy_stat *st);
+bool kpy_hal_stop_due(void);
 
 /* kpy_debugfs.c */
 int kpy_debugfs_init(void);

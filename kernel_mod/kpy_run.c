@@ -59,7 +59,10 @@ int kpy_run(const char *src, size_t len, struct kpy_output *out,
 		return -EINTR;
 	/* The time limit counts from the start of this execution. */
 	kpy_hal_begin(out, READ_ONCE(kpy_timeout_ms));
+	kpy_vfs_begin();
 	*status = kpy_interpret(kpy_heap, kpy_heap_size, src, len);
+	/* Whatever the script left open is closed, however it ended. */
+	kpy_vfs_end();
 	kpy_hal_end();
 	kpy_output_flush_log(out);
 	kpy_count(*status);
