@@ -9,12 +9,16 @@
 #include <linux/atomic.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include "kpy.h"
 
 static DEFINE_MUTEX(kpy_run_lock);
 static void *kpy_heap;
 static size_t kpy_heap_size;
+/* The task running a script: a script that reads an exec file of its own
+ * (its file layer can open one) must not wait for itself. */
+static struct task_struct *kpy_run_owner;
 
 atomic64_t kpy_stat_runs = ATOMIC64_INIT(0);
 atomic64_t kpy_stat_raised = ATOMIC64_INIT(0);
@@ -49,14 +53,18 @@ static void kpy_count(enum kpy_status status)
 }
 
 /*
- * Run one script. Returns 0 with *status set, or -EINTR when a fatal
- * signal arrived while waiting for another execution to finish.
+ * Run one script. Returns 0 with *status set, -EINTR when a fatal signal
+ * arrived while waiting for another execution to finish, or -EDEADLK when
+ * called from inside a script.
  */
 int kpy_run(const char *src, size_t len, struct kpy_output *out,
 	    enum kpy_status *status)
 {
+	if (READ_ONCE(kpy_run_owner) == current)
+		return -EDEADLK;
 	if (mutex_lock_killable(&kpy_run_lock))
 		return -EINTR;
+	WRITE_ONCE(kpy_run_owner, current);
 	/* The time limit counts from the start of this execution. */
 	kpy_hal_begin(out, READ_ONCE(kpy_timeout_ms));
 	kpy_vfs_begin();
@@ -66,6 +74,7 @@ int kpy_run(const char *src, size_t len, struct kpy_output *out,
 	kpy_hal_end();
 	kpy_output_flush_log(out);
 	kpy_count(*status);
+	WRITE_ONCE(kpy_run_owner, NULL);
 	mutex_unlock(&kpy_run_lock);
 	return 0;
 }

@@ -20,8 +20,9 @@
  * the script's time limit, not never. Drivers that ignore O_NONBLOCK and
  * sleep uninterruptibly are out of our reach.
  *
- * Files without read_iter/write_iter (most of /proc and debugfs, many
- * character devices) cannot be used with kernel_read()/kernel_write();
+ * Files without read_iter/write_iter, or with read/write as well (most of
+ * /proc and debugfs, many character devices: /dev/zero, /dev/null)
+ * cannot be used with kernel_read()/kernel_write();
  * they are read and written as a syscall would, through a bounce buffer
  * mapped into the caller's address space for the execution.
  */
@@ -242,14 +243,14 @@ static ssize_t kpy_vfs_rw_once(struct file *f, void *buf, size_t n,
 	if (write) {
 		if (!(f->f_mode & FMODE_WRITE))
 			return -EBADF;
-		if (f->f_op->write_iter)
+		if (f->f_op->write_iter && !f->f_op->write)
 			ret = kernel_write(f, buf, n, ppos);
 		else
 			ret = kpy_vfs_write_user(f, buf, n, ppos);
 	} else {
 		if (!(f->f_mode & FMODE_READ))
 			return -EBADF;
-		if (f->f_op->read_iter)
+		if (f->f_op->read_iter && !f->f_op->read)
 			ret = kernel_read(f, buf, n, ppos);
 		else
 			ret = kpy_vfs_read_user(f, buf, n, ppos);

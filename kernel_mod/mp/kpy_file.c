@@ -38,6 +38,9 @@ const char *kpy_mp_path(mp_obj_t path)
 
 	if (strlen(s) != len)
 		mp_raise_ValueError(MP_ERROR_TEXT("embedded null byte"));
+	/* The kernel would take "" for the working directory. */
+	if (!len)
+		mp_raise_OSError(MP_ENOENT);
 	return s;
 }
 

@@ -1,0 +1,19 @@
+# Endless and huge reads end in MemoryError (the heap), never an oops.
+f = open("/dev/zero", "rb")
+for label, call in (
+    ("read()", lambda: f.read()),
+    ("read(-1)", lambda: f.read(-1)),
+    ("read(None)", lambda: f.read(None)),
+    ("read(2**62)", lambda: f.read(2**62)),
+    ("read(1 GiB)", lambda: f.read(1 << 30)),
+    ("text read()", lambda: open("/dev/zero").read()),
+):
+    try:
+        call()
+        print(label, "returned")
+    except (MemoryError, OverflowError) as e:
+        print(label, type(e).__name__)
+print(len(f.read(100000)), len(open("/dev/zero").readline(5000)))
+b = bytearray(300000)
+print(f.readinto(b), b[:2])
+print(len(open("/dev/urandom", "rb").read(4096)))
