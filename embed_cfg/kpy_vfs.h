@@ -26,6 +26,11 @@
  * Outside the errno range the kernel uses. */
 #define KPY_VFS_ESTACK 4000
 
+/* whence of kpy_vfs_seek(), as lseek(2)'s. */
+#define KPY_SEEK_SET 0
+#define KPY_SEEK_CUR 1
+#define KPY_SEEK_END 2
+
 /* Most bytes one read or write call moves (the caller loops). */
 #define KPY_VFS_CHUNK (1024 * 1024)
 

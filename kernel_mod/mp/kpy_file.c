@@ -6,9 +6,13 @@
  * `with` apply. Two types as in CPython and ports/unix: FileIO for "b"
  * (bytes), TextIOWrapper for text (str, UTF-8).
  *
- * Only read() without a size is ours: it reads in large chunks (the size
- * the inode reports is a hint for the first one, never trusted: /proc and
- * /sys files say 0) and stops at the heap (MemoryError) or the time limit.
+ * read() without a size is ours: it reads in large chunks (the size the
+ * inode reports is a hint for the first one, never trusted: /proc and /sys
+ * files say 0) and stops at the heap (MemoryError) or the time limit. So
+ * are readline, readlines and iteration on regular files: they read a
+ * chunk and seek back to just after the newline, where upstream's raw
+ * readline reads one byte per call (kept for pipes, /proc and devices,
+ * which cannot give bytes back).
  */
 #include <string.h>
 
@@ -26,9 +30,13 @@
 #define KPY_S_IFMT 0170000
 #define KPY_S_IFREG 0100000
 
+/* Bytes readline reads at a time from a regular file. */
+#define KPY_LINE_CHUNK 256
+
 typedef struct {
 	mp_obj_base_t base;
 	int fd;			/* slot of the kernel's table, -1: closed */
+	bool regular;		/* a regular file: readline may seek back */
 } kpy_file_obj_t;
 
 const char *kpy_mp_path(mp_obj_t path)
@@ -154,7 +162,9 @@ mp_obj_t kpy_mp_readall(int fd, bool text, size_t max)
 	if (kpy_vfs_fstat(fd, &st) == 0 &&
 	    (st.mode & KPY_S_IFMT) == KPY_S_IFREG && st.size > 0) {
 		hint = st.size;
-		room = st.size < KPY_READ_HINT_MAX ? st.size + 1 : KPY_READ_HINT_MAX;
+		/* Room for the small read that confirms the end, too: growing
+		 * a big buffer for it would copy the whole file once more. */
+		room = st.size < KPY_READ_HINT_MAX ? st.size + 256 : KPY_READ_HINT_MAX;
 	}
 	vstr_init(&vstr, 0);
 	for (;;) {
@@ -185,6 +195,79 @@ mp_obj_t kpy_mp_readall(int fd, bool text, size_t max)
 		return mp_obj_new_str_from_vstr(&vstr);
 	return mp_obj_new_bytes_from_vstr(&vstr);
 }
+
+/* One line of a regular file, at most max bytes (max < 0: no limit). */
+static mp_obj_t kpy_file_readline_seek(kpy_file_obj_t *self, bool text,
+				       mp_int_t max)
+{
+	vstr_t vstr;
+
+	vstr_init(&vstr, KPY_LINE_CHUNK);
+	for (;;) {
+		size_t want = KPY_LINE_CHUNK;
+		const char *nl;
+		char *p;
+		long n;
+
+		MICROPY_HOOK_C_LOOP
+		if (max >= 0 && want > (size_t)max - vstr.len)
+			want = (size_t)max - vstr.len;
+		if (!want)
+			break;
+		p = vstr_add_len(&vstr, want);
+		n = kpy_mp_check(kpy_vfs_read(self->fd, p, want));
+		nl = memchr(p, '\n', n);
+		if (nl) {
+			long excess = n - (nl - p + 1);
+
+			vstr.len -= want - n + excess;
+			if (excess)
+				kpy_mp_check(kpy_vfs_seek(self->fd, -excess,
+							  KPY_SEEK_CUR));
+			break;
+		}
+		vstr.len -= want - n;
+		if (n == 0)
+			break;
+	}
+	if (text)
+		return mp_obj_new_str_from_vstr(&vstr);
+	return mp_obj_new_bytes_from_vstr(&vstr);
+}
+
+static mp_obj_t kpy_file_readline(size_t n_args, const mp_obj_t *args)
+{
+	kpy_file_obj_t *self = kpy_file_open_self(args[0]);
+	mp_int_t max = -1;
+
+	if (!self->regular)
+		return mp_call_function_n_kw(
+			MP_OBJ_FROM_PTR(&mp_stream_unbuffered_readline_obj),
+			n_args, 0, args);
+	if (n_args > 1 && args[1] != mp_const_none)
+		max = mp_obj_get_int(args[1]);
+	return kpy_file_readline_seek(self, mp_get_stream(args[0])->is_text, max);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kpy_file_readline_obj, 1, 2,
+					   kpy_file_readline);
+
+static mp_obj_t kpy_file_iternext(mp_obj_t self_in)
+{
+	mp_obj_t line = kpy_file_readline(1, &self_in);
+
+	return mp_obj_is_true(line) ? line : MP_OBJ_STOP_ITERATION;
+}
+
+static mp_obj_t kpy_file_readlines(mp_obj_t self_in)
+{
+	mp_obj_t lines = mp_obj_new_list(0, NULL);
+	mp_obj_t line;
+
+	while ((line = kpy_file_iternext(self_in)) != MP_OBJ_STOP_ITERATION)
+		mp_obj_list_append(lines, line);
+	return lines;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kpy_file_readlines_obj, kpy_file_readlines);
 
 /* read([size]): all of it for no size, None or a negative one. */
 static mp_obj_t kpy_file_read_method(size_t n_args, const mp_obj_t *args)
@@ -218,8 +301,8 @@ static void kpy_file_print(const mp_print_t *print, mp_obj_t self_in,
 static const mp_rom_map_elem_t kpy_file_locals_table[] = {
 	{ MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&kpy_file_read_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&mp_stream_readinto_obj) },
-	{ MP_ROM_QSTR(MP_QSTR_readline), MP_ROM_PTR(&mp_stream_unbuffered_readline_obj) },
-	{ MP_ROM_QSTR(MP_QSTR_readlines), MP_ROM_PTR(&mp_stream_unbuffered_readlines_obj) },
+	{ MP_ROM_QSTR(MP_QSTR_readline), MP_ROM_PTR(&kpy_file_readline_obj) },
+	{ MP_ROM_QSTR(MP_QSTR_readlines), MP_ROM_PTR(&kpy_file_readlines_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&mp_stream_write_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_seek), MP_ROM_PTR(&mp_stream_seek_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_tell), MP_ROM_PTR(&mp_stream_tell_obj) },
@@ -245,13 +328,15 @@ static const mp_stream_p_t kpy_textio_stream = {
 };
 
 MP_DEFINE_CONST_OBJ_TYPE(kpy_type_fileio, MP_QSTR_FileIO,
-			 MP_TYPE_FLAG_ITER_IS_STREAM,
+			 MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+			 iter, kpy_file_iternext,
 			 print, kpy_file_print,
 			 protocol, &kpy_fileio_stream,
 			 locals_dict, &kpy_file_locals);
 
 MP_DEFINE_CONST_OBJ_TYPE(kpy_type_textio, MP_QSTR_TextIOWrapper,
-			 MP_TYPE_FLAG_ITER_IS_STREAM,
+			 MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+			 iter, kpy_file_iternext,
 			 print, kpy_file_print,
 			 protocol, &kpy_textio_stream,
 			 locals_dict, &kpy_file_locals);
@@ -328,6 +413,7 @@ mp_obj_t mp_builtin_open(size_t n_args, const mp_obj_t *args, mp_map_t *kwargs)
 		{ MP_QSTR_encoding, MP_ARG_OBJ, { .u_rom_obj = MP_ROM_NONE } },
 	};
 	mp_arg_val_t a[MP_ARRAY_SIZE(allowed)];
+	struct kpy_stat st;
 	kpy_file_obj_t *f;
 	const char *path;
 	unsigned int how;
@@ -353,6 +439,8 @@ mp_obj_t mp_builtin_open(size_t n_args, const mp_obj_t *args, mp_map_t *kwargs)
 	f->fd = -1;
 	fd = kpy_mp_check(kpy_vfs_open(path, how));
 	f->fd = fd;
+	f->regular = kpy_vfs_fstat(fd, &st) == 0 &&
+		     (st.mode & KPY_S_IFMT) == KPY_S_IFREG;
 	return MP_OBJ_FROM_PTR(f);
 }
 MP_DEFINE_CONST_FUN_OBJ_KW(mp_builtin_open_obj, 1, mp_builtin_open);
