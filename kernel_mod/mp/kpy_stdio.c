@@ -51,7 +51,16 @@ static void kpy_stdio_print(const mp_print_t *print, mp_obj_t self_in,
 	mp_printf(print, "<io.TextIOWrapper %d>", self->fd);
 }
 
+static mp_obj_t kpy_stdio_fileno(mp_obj_t self_in)
+{
+	kpy_stdio_obj_t *self = MP_OBJ_TO_PTR(self_in);
+
+	return MP_OBJ_NEW_SMALL_INT(self->fd);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kpy_stdio_fileno_obj, kpy_stdio_fileno);
+
 static const mp_rom_map_elem_t kpy_stdio_locals_table[] = {
+	{ MP_ROM_QSTR(MP_QSTR_fileno), MP_ROM_PTR(&kpy_stdio_fileno_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&mp_stream_read_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_readline), MP_ROM_PTR(&mp_stream_unbuffered_readline_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&mp_stream_write_obj) },
