@@ -210,10 +210,26 @@ static ssize_t kpy_vfs_read_user(struct file *f, void *buf, size_t n,
 	return ret;
 }
 
+/*
+ * write(2) holds the file system's freeze protection (sb_writers), which
+ * only a file system that can be frozen needs. Not taking it elsewhere
+ * matters for debugfs, where the exec file lives: every write(2) to exec
+ * holds debugfs's sb_writers while it takes the session lock, so a script
+ * that took it under the run lock would close a cycle (lockdep reports
+ * it; debugfs cannot be frozen, so it could not really deadlock).
+ */
+static bool kpy_vfs_freezable(struct file *f)
+{
+	const struct super_operations *op = file_inode(f)->i_sb->s_op;
+
+	return op->freeze_fs || op->freeze_super;
+}
+
 static ssize_t kpy_vfs_write_user(struct file *f, const void *buf, size_t n,
 				  loff_t *ppos)
 {
 	void __user *ubuf;
+	bool freeze;
 	ssize_t ret;
 
 	if (!f->f_op->write)
@@ -228,9 +244,12 @@ static ssize_t kpy_vfs_write_user(struct file *f, const void *buf, size_t n,
 	ret = rw_verify_area(WRITE, f, ppos, n);
 	if (ret)
 		return ret;
-	file_start_write(f);
+	freeze = kpy_vfs_freezable(f);
+	if (freeze)
+		file_start_write(f);
 	ret = f->f_op->write(f, ubuf, n, ppos);
-	file_end_write(f);
+	if (freeze)
+		file_end_write(f);
 	return ret;
 }
 

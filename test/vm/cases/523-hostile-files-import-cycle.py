@@ -6,7 +6,7 @@ import sys
 d = "/tmp/kpy-523"
 os.mkdir(d)
 sys.path.insert(0, d)
-N = 300
+N = 40
 with open(d + "/kpydepth.py", "w") as f:
     f.write("n = 0\n")
 import kpydepth
