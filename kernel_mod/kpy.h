@@ -70,6 +70,7 @@ int kpy_run_init(size_t heap_size);
 void kpy_run_exit(void);
 int kpy_run(const char *src, size_t len, struct kpy_output *out,
 	    enum kpy_status *status);
+bool kpy_run_in_script(void);
 extern atomic64_t kpy_stat_runs;
 extern atomic64_t kpy_stat_raised;
 extern atomic64_t kpy_stat_timeouts;

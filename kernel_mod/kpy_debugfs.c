@@ -52,8 +52,12 @@ static int kpy_status_errno(enum kpy_status status)
 
 static int kpy_exec_open(struct inode *inode, struct file *file)
 {
-	struct kpy_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct kpy_session *s;
 
+	/* A script (through its file layer) would wait for itself. */
+	if (kpy_run_in_script())
+		return -EDEADLK;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	mutex_init(&s->lock);

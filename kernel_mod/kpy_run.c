@@ -52,6 +52,12 @@ static void kpy_count(enum kpy_status status)
 		atomic64_inc(&kpy_stat_killed);
 }
 
+/* Whether the calling task is the one running a script right now. */
+bool kpy_run_in_script(void)
+{
+	return READ_ONCE(kpy_run_owner) == current;
+}
+
 /*
  * Run one script. Returns 0 with *status set, -EINTR when a fatal signal
  * arrived while waiting for another execution to finish, or -EDEADLK when
@@ -60,7 +66,7 @@ static void kpy_count(enum kpy_status status)
 int kpy_run(const char *src, size_t len, struct kpy_output *out,
 	    enum kpy_status *status)
 {
-	if (READ_ONCE(kpy_run_owner) == current)
+	if (kpy_run_in_script())
 		return -EDEADLK;
 	if (mutex_lock_killable(&kpy_run_lock))
 		return -EINTR;

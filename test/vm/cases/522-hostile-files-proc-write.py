@@ -25,7 +25,7 @@ err("/dev/null", lambda: open("/dev/null", "wb").write(b"x" * 100000))
 err("/dev/full", lambda: open("/dev/full", "wb").write(b"x"))
 err("/dev/null read", lambda: open("/dev/null", "rb").read())
 # The exec file from inside a script: its read would wait for this very
-# execution; it is refused instead.
+# execution; opening it is refused (EDEADLK).
 def nested():
     f = open("/sys/kernel/debug/kpython/exec", "r+")
     f.write("print(1)")

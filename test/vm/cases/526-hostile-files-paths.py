@@ -1,4 +1,4 @@
-# Paths a script controls: NUL bytes, overlong names, a megabyte path,
+# Paths a script controls: NUL bytes, overlong names, 20 KB paths,
 # directories as files, many and odd directory entries.
 import errno
 import os
@@ -20,11 +20,11 @@ err("NUL at the end", open, "/tmp/x\0")
 err("NUL only", os.listdir, "\0")
 err("NUL in rename target", os.rename, d, d + "\0x")
 err("NUL in mkdir", os.mkdir, "\0")
-err("300 KB path", open, "/" * 300000)
-err("300 KB stat", os.stat, "a" * 300000)
-err("300 KB mkdir", os.mkdir, "/tmp/" + "b" * 300000)
-err("300 KB remove", os.remove, "/tmp/" + "c" * 300000)
-err("300 KB rename", os.rename, d, "/tmp/" + "d" * 300000)
+err("20 KB path", open, "/" * 20000)
+err("20 KB stat", os.stat, "a" * 20000)
+err("20 KB mkdir", os.mkdir, "/tmp/" + "b" * 20000)
+err("20 KB remove", os.remove, "/tmp/" + "c" * 20000)
+err("20 KB rename", os.rename, d, "/tmp/" + "d" * 20000)
 err("4096 slashes", os.stat, "/" * 4096)
 err("4095 slashes", os.stat, "/" * 4095)
 err("deep dots", os.listdir, "/" + "../" * 1300)
