@@ -17,7 +17,7 @@ BUNDLE := $(GEN)/micropython_embed
 PATCHES := $(sort $(wildcard $(TOP)/kernel_mod/patches/*.patch))
 CFG := $(wildcard $(TOP)/embed_cfg/*.h $(TOP)/embed_cfg/*.mk)
 # MicroPython-side glue whose qstrs the bundle's generated headers hold.
-CFG += $(wildcard $(TOP)/kernel_mod/mp/*.c)
+CFG += $(wildcard $(TOP)/kernel_mod/kpy_mp_*.c)
 # The bundle's stamp is named after its inputs, so that adding or removing
 # a patch regenerates it as surely as editing one.
 BUNDLE_ID := $(shell cat $(TOP)/micropython/pin.env $(CFG) $(PATCHES) \

@@ -12,7 +12,7 @@ KPY_EXTMOD_SRC = extmod/modtime.c extmod/modre.c extmod/modjson.c
 SRC_QSTR += $(KPY_EXTMOD_SRC)
 # kpython's own MicroPython-side C (no kernel headers): its qstrs and
 # module registrations (the Makefile hashes these files into the bundle id).
-SRC_QSTR += $(wildcard ../kernel_mod/mp/*.c)
+SRC_QSTR += $(wildcard ../kernel_mod/kpy_mp_*.c)
 
 include $(MICROPYTHON_TOP)/ports/embed/embed.mk
 

@@ -1,5 +1,5 @@
 /*
- * kpython's file layer: what the MicroPython side (kernel_mod/mp/) asks of
+ * kpython's file layer: what the MicroPython side (kernel_mod/kpy_mp_*.c) asks of
  * the kernel side (kernel_mod/kpy_vfs*.c). Plain C declarations only: this
  * header is also read by the host preprocessor while qstrs are extracted.
  *

@@ -127,8 +127,8 @@
 #define MICROPY_PY_TIME_INCLUDEFILE "kpy_modtime.h"
 
 /* Files and imports on the kernel VFS, in the caller's context: open() and
- * the os module (kernel_mod/mp/, over kernel_mod/kpy_vfs*.c), import from
- * sys.path (kernel_mod/mp/kpy_import.c provides mp_import_stat() and
+ * the os module (kernel_mod/kpy_mp_*.c, over kernel_mod/kpy_vfs*.c), import from
+ * sys.path (kernel_mod/kpy_mp_import.c provides mp_import_stat() and
  * mp_lexer_new_from_file()), sys.stdout for print(..., file=f). errno
  * gains the codes file operations report. */
 #define MICROPY_ENABLE_EXTERNAL_IMPORT (1)

@@ -19,7 +19,7 @@
 #include "py/pystack.h"
 #include "py/runtime.h"
 #include "kpy.h"
-#include "mp/kpy_mp.h"
+#include "kpy_mp.h"
 
 struct kpy_script {
 	const char *src;

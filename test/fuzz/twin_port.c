@@ -1,7 +1,7 @@
 /*
  * Stand-in for kernel_mod/kpy_port.c: garbage collection over registers
  * and the (small) stack through upstream's gchelper, the handler nobody
- * should reach. open() is the module's own (kernel_mod/mp/kpy_file.c), over
+ * should reach. open() is the module's own (kernel_mod/kpy_mp_file.c), over
  * the stubbed file layer of twin_vfs.c.
  */
 #include <stdio.h>

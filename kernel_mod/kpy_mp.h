@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kpython's MicroPython-side C (this directory): code that includes only
+ * kpython's MicroPython-side C (kpy_mp_*.c): code that includes only
  * MicroPython's headers and plain C ones, so that upstream's qstr and
  * module extraction can scan it (embed_cfg/embed.mk lists the files).
  * The kernel side it talks to is declared in embed_cfg/kpy_vfs.h.
