@@ -21,6 +21,8 @@ CFG := $(wildcard $(TOP)/embed_cfg/*.h $(TOP)/embed_cfg/*.mk)
 QSTR_SRC := $(wildcard $(TOP)/kernel_mod/kmod_*.c)
 QSTR_USE := $(shell cat /dev/null $(QSTR_SRC) | \
 	grep -o 'MP_QSTR_[A-Za-z0-9_]*\|MP_REGISTER_.*' | sort -u)
+# MicroPython-side glue whose qstrs the bundle's generated headers hold.
+CFG += $(wildcard $(TOP)/kernel_mod/kpy_mp_*.c)
 # The bundle's stamp is named after its inputs, so that adding or removing
 # a patch regenerates it as surely as editing one.
 BUNDLE_ID := $(shell { cat $(TOP)/micropython/pin.env $(CFG) $(PATCHES) \

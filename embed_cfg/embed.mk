@@ -11,6 +11,9 @@
 
 KPY_EXTMOD_SRC = extmod/modtime.c extmod/modre.c extmod/modjson.c
 SRC_QSTR += $(KPY_EXTMOD_SRC)
+# kpython's own MicroPython-side C (no kernel headers): its qstrs and
+# module registrations (the Makefile hashes these files into the bundle id).
+SRC_QSTR += $(wildcard ../kernel_mod/kpy_mp_*.c)
 
 # The `kernel` module's bindings (kernel_mod/kmod_*.c) define qstrs and
 # register the module; they include no kernel header, so the host

@@ -79,14 +79,12 @@
 #define MICROPY_OPT_MAP_LOOKUP_CACHE (1)
 #define MICROPY_OPT_MPZ_BITWISE (1)
 
-/* Nothing here reads files or a console, or emits machine code. */
+/* Nothing here reads a console or emits machine code. */
 #define MICROPY_READER_VFS (0)
-#define MICROPY_ENABLE_EXTERNAL_IMPORT (0)
 #define MICROPY_HELPER_REPL (0)
 #define MICROPY_PY_BUILTINS_INPUT (0)
 #define MICROPY_PY_BUILTINS_HELP (0)
 #define MICROPY_PY_BUILTINS_EXECFILE (0)
-#define MICROPY_PY_SYS_STDFILES (0)
 #define MICROPY_PY_SYS_STDIO_BUFFER (0)
 #define MICROPY_PY_SYS_PS1_PS2 (0)
 #define MICROPY_PY_OS (0)
@@ -138,6 +136,26 @@
 /* A hash over the bits: the cast of the default hash is undefined for inf
  * and NaN, and it sends every float in [0, 1) to one bucket. */
 #define MICROPY_FLOAT_HIGH_QUALITY_HASH (1)
+
+/* Files and imports on the kernel VFS, in the caller's context: open() and
+ * the os module (kernel_mod/kpy_mp_*.c, over kernel_mod/kpy_vfs*.c), import from
+ * sys.path (kernel_mod/kpy_mp_import.c provides mp_import_stat() and
+ * mp_lexer_new_from_file()), sys.stdout for print(..., file=f). errno
+ * gains the codes file operations report. */
+#define MICROPY_ENABLE_EXTERNAL_IMPORT (1)
+#define MICROPY_PY_SYS_STDFILES (1)
+#define MP_ENOTEMPTY ENOTEMPTY
+#define MP_ENAMETOOLONG ENAMETOOLONG
+#define MP_ELOOP ELOOP
+#define MICROPY_PY_ERRNO_LIST \
+	X(EPERM) X(ENOENT) X(ESRCH) X(EINTR) X(EIO) X(ENXIO) X(E2BIG) \
+	X(EBADF) X(EAGAIN) X(ENOMEM) X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST) \
+	X(EXDEV) X(ENODEV) X(ENOTDIR) X(EISDIR) X(EINVAL) X(ENFILE) \
+	X(EMFILE) X(ENOTTY) X(ETXTBSY) X(EFBIG) X(ENOSPC) X(ESPIPE) \
+	X(EROFS) X(EPIPE) X(ENAMETOOLONG) X(ENOTEMPTY) X(ELOOP) \
+	X(EOPNOTSUPP) X(EADDRINUSE) X(ECONNABORTED) X(ECONNRESET) \
+	X(ENOBUFS) X(ENOTCONN) X(ETIMEDOUT) X(ECONNREFUSED) \
+	X(EHOSTUNREACH) X(EALREADY) X(EINPROGRESS)
 
 /* str holds Unicode text (UTF-8 inside), as in CPython. */
 #define MICROPY_PY_BUILTINS_STR_UNICODE (1)

@@ -45,6 +45,8 @@ extern unsigned int kpy_heap_kb;
 extern unsigned int kpy_timeout_ms;
 extern unsigned int kpy_max_output_kb;
 extern bool kpy_log_output;
+#define KPY_SYS_PATH_MAX 512
+extern char kpy_sys_path[KPY_SYS_PATH_MAX];
 
 /* kpy_output.c */
 void kpy_output_init(struct kpy_output *out, size_t limit, bool mirror);
@@ -68,6 +70,7 @@ int kpy_run_init(size_t heap_size);
 void kpy_run_exit(void);
 int kpy_run(const char *src, size_t len, struct kpy_output *out,
 	    enum kpy_status *status);
+bool kpy_run_in_script(void);
 extern atomic64_t kpy_stat_runs;
 extern atomic64_t kpy_stat_raised;
 extern atomic64_t kpy_stat_timeouts;
@@ -101,6 +104,16 @@ bool kpy_fpu_pause_in_python(void);
 extern u64 kpy_fpu_max_ns;
 extern u64 kpy_fpu_max_polls;
 extern atomic64_t kpy_stat_fpu_sections;
+
+/* kpy_vfs*.c: the file layer (embed_cfg/kpy_vfs.h), one execution's files. */
+struct path;
+struct kpy_stat;
+void kpy_vfs_begin(void);
+void kpy_vfs_end(void);
+int kpy_vfs_enter(void);
+void kpy_vfs_dir_end(void);
+int kpy_vfs_getattr(const struct path *path, struct kpy_stat *st);
+bool kpy_hal_stop_due(void);
 
 /* kpy_debugfs.c */
 int kpy_debugfs_init(void);

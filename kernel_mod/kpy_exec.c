@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -54,11 +55,26 @@ static int kpy_status_errno(enum kpy_status status)
 
 static int kpy_exec_open(struct inode *inode, struct file *file)
 {
-	struct kpy_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct kpy_session *s;
 
+	/* A script (through its file layer) would wait for itself. */
+	if (kpy_run_in_script())
+		return -EDEADLK;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	mutex_init(&s->lock);
+	/*
+	 * write(2) to the debugfs file holds debugfs's freeze protection
+	 * (sb_writers) while it takes the session lock, and a read runs the
+	 * script, whose file layer may open or write a debugfs file (taking
+	 * sb_writers again) under the run lock: lockdep sees a cycle. It
+	 * cannot close: debugfs cannot be frozen, so nothing ever takes its
+	 * sb_writers exclusively. The session lock is left out of lockdep's
+	 * graph (as the driver core does for device_lock); running scripts
+	 * outside the session lock would remove the order instead.
+	 */
+	lockdep_set_novalidate_class(&s->lock);
 	kpy_output_init(&s->out, (size_t)READ_ONCE(kpy_max_output_kb) * 1024,
 			READ_ONCE(kpy_log_output));
 	/* Replaces the miscdevice or debugfs pointer the front end left. */

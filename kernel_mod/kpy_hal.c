@@ -67,6 +67,12 @@ static bool kpy_must_abort(void)
 	return kpy_abort != KPY_OK;
 }
 
+/* For kernel code that waits on the script's behalf (kpy_vfs.c). */
+bool kpy_hal_stop_due(void)
+{
+	return kpy_must_abort();
+}
+
 /* Unwind to the top level now; only for C code called from Python. */
 static void kpy_abort_now(void)
 {

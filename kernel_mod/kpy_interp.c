@@ -19,6 +19,7 @@
 #include "py/pystack.h"
 #include "py/runtime.h"
 #include "kpy.h"
+#include "kpy_mp.h"
 
 struct kpy_script {
 	const char *src;
@@ -56,6 +57,7 @@ static void kpy_compile_and_run(void *arg)
 	mp_parse_tree_t tree;
 	mp_obj_t module_fun;
 
+	kpy_mp_sys_path_init(kpy_sys_path);
 	lex = mp_lexer_new_from_str_len(MP_QSTR__lt_stdin_gt_, script->src,
 					script->len, 0);
 	tree = mp_parse(lex, MP_PARSE_FILE_INPUT);

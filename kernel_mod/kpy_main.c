@@ -27,6 +27,11 @@ bool kpy_log_output = true;
 module_param_named(log_output, kpy_log_output, bool, 0644);
 MODULE_PARM_DESC(log_output, "Mirror script output to the kernel log (default on)");
 
+/* Where import looks, colon-separated; read by every execution. */
+char kpy_sys_path[KPY_SYS_PATH_MAX] = "/lib/kpython";
+module_param_string(sys_path, kpy_sys_path, sizeof(kpy_sys_path), 0444);
+MODULE_PARM_DESC(sys_path, "sys.path of every script, colon-separated (default /lib/kpython)");
+
 static int __init kpy_init(void)
 {
 	int ret;

@@ -64,14 +64,3 @@ void kpy_nlr_jump_hook(void *target)
 	__asan_allocas_unpoison((void *)current_stack_pointer, (long)target);
 #endif
 }
-
-/*
- * open(): there is no file system for scripts to use (MICROPY_PY_IO wants
- * the builtin all the same, for io.StringIO and friends).
- */
-static mp_obj_t kpy_builtin_open(size_t n_args, const mp_obj_t *args,
-				 mp_map_t *kwargs)
-{
-	mp_raise_OSError(MP_ENODEV);
-}
-MP_DEFINE_CONST_FUN_OBJ_KW(mp_builtin_open_obj, 1, kpy_builtin_open);

@@ -26,9 +26,9 @@
 #
 # Environment:
 #   KPY_CONF_DIRS         directories of upstream's tests/ to run (default
-#                         "basics float"; "basics float extmod micropython
-#                         misc stress unicode" also have reviewed list
-#                         entries)
+#                         "basics float io": the language, floats and the
+#                         file tests; "extmod micropython misc stress
+#                         unicode" also have reviewed list entries)
 #   KPY_CONF_OUT          work directory (default .cache/conformance)
 #   KPY_CONF_TIMEOUT_MS   the module's time limit, insmod timeout_ms (default
 #                         60000: a backstop, software emulation is slow)
@@ -50,7 +50,7 @@ out=${KPY_CONF_OUT:-$top/.cache/conformance}
 timeout_ms=${KPY_CONF_TIMEOUT_MS:-60000}
 test_timeout=${KPY_CONF_TEST_TIMEOUT:-30}
 vm_timeout=${KPY_CONF_VM_TIMEOUT:-900}
-dirs=${KPY_CONF_DIRS:-basics float}
+dirs=${KPY_CONF_DIRS:-basics float io}
 module_args="timeout_ms=$timeout_ms ${KPY_CONF_MODULE_ARGS-log_output=0}"
 
 t_start=$EPOCHREALTIME
@@ -134,6 +134,11 @@ for d in $dirs; do
 	[ -d "$tests/$d" ] || rig_error "no directory $tests/$d"
 	mkdir -p "$cases/tests/$d" && cp "$tests/$d"/*.py "$cases/tests/$d/" ||
 		rig_error "cannot copy the tests of $d"
+	# Files the tests open (tests/io/data), relative to their directory.
+	if [ -d "$tests/$d/data" ]; then
+		cp -R "$tests/$d/data" "$cases/tests/$d/" ||
+			rig_error "cannot copy the data of $d"
+	fi
 done
 # Feature checks first (run-tests.py asks for them before anything else),
 # then the tests in the order run-tests.py takes them.

@@ -1,7 +1,8 @@
 /*
  * Stand-in for kernel_mod/kpy_port.c: garbage collection over registers
  * and the (small) stack through upstream's gchelper, the handler nobody
- * should reach, and open() that has no file system behind it.
+ * should reach. open() is the module's own (kernel_mod/kpy_mp_file.c), over
+ * the stubbed file layer of twin_vfs.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +38,6 @@ void nlr_jump_fail(void *val)
 void kpy_nlr_jump_hook(void *target)
 {
 }
-
-static mp_obj_t twin_builtin_open(size_t n_args, const mp_obj_t *args,
-				  mp_map_t *kwargs)
-{
-	mp_raise_OSError(MP_ENODEV);
-}
-MP_DEFINE_CONST_FUN_OBJ_KW(mp_builtin_open_obj, 1, twin_builtin_open);
 
 /* UBSan's reports carry a stack trace, as ASan's do. */
 const char *__ubsan_default_options(void);

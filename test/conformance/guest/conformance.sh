@@ -64,7 +64,9 @@ while read -r t; do
 	echo "<6>kpy-conf: test $t" >/dev/kmsg
 	read -r up0 _ </proc/uptime
 	cs0=$((${up0%.*} * 100 + 1${up0#*.} - 100))
-	setsid kpython "tests/$t" >"$tmp/out" 2>"$tmp/err" &
+	# From the test's own directory, as run-tests.py runs them: tests/io
+	# opens data/... relative to it.
+	(cd "tests/${t%/*}" && exec setsid kpython "${t##*/}") >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	echo "$pid $cs0" >"$tmp/current"
 	wait "$pid"

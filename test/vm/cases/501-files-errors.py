@@ -1,0 +1,63 @@
+# Errors are OSError with the kernel's errno, and the argument checks.
+import errno
+import os
+
+
+def err(label, fn, *args):
+    try:
+        fn(*args)
+        print(label, "no error")
+    except OSError as e:
+        print(label, "OSError", errno.errorcode.get(e.errno, e.errno))
+    except (ValueError, TypeError) as e:
+        print(label, type(e).__name__)
+
+
+os.mkdir("/tmp/kpy-501")
+open("/tmp/kpy-501/file", "w").close()
+os.mkdir("/tmp/kpy-501/full")
+open("/tmp/kpy-501/full/x", "w").close()
+err("open missing", open, "/tmp/kpy-501/missing")
+err("open in a file", open, "/tmp/kpy-501/file/x")
+err("open a directory", open, "/tmp/kpy-501")
+err("open a directory for writing", open, "/tmp/kpy-501", "w")
+err("exclusive", open, "/tmp/kpy-501/file", "x")
+err("empty path", open, "")
+err("NUL in path", open, "/tmp/kpy-501/fi\0le")
+err("NUL in bytes path", open, b"/tmp\0")
+err("path not a string", open, 42)
+err("bad mode", open, "/tmp/kpy-501/file", "rw")
+err("mode twice b", open, "/tmp/kpy-501/file", "rbb")
+err("mode b and t", open, "/tmp/kpy-501/file", "rbt")
+err("no mode", open, "/tmp/kpy-501/file", "+")
+err("long component", open, "/tmp/" + "a" * 300)
+err("long path", open, "/" + "a/" * 3000)
+err("stat missing", os.stat, "/tmp/kpy-501/missing")
+err("stat NUL", os.stat, "/tm\0p")
+err("listdir a file", os.listdir, "/tmp/kpy-501/file")
+err("listdir missing", os.listdir, "/tmp/kpy-501/missing")
+err("mkdir existing", os.mkdir, "/tmp/kpy-501/file")
+err("mkdir no parent", os.mkdir, "/tmp/kpy-501/missing/x")
+err("rmdir not empty", os.rmdir, "/tmp/kpy-501/full")
+err("rmdir a file", os.rmdir, "/tmp/kpy-501/file")
+err("rmdir dot", os.rmdir, "/tmp/kpy-501/.")
+err("remove a directory", os.remove, "/tmp/kpy-501/full")
+err("remove missing", os.remove, "/tmp/kpy-501/missing")
+err("remove with slash", os.remove, "/tmp/kpy-501/file/")
+err("rename missing", os.rename, "/tmp/kpy-501/missing", "/tmp/kpy-501/y")
+err("rename into itself", os.rename, "/tmp/kpy-501/full", "/tmp/kpy-501/full/sub")
+err("rename across mounts", os.rename, "/tmp/kpy-501/file", "/kpy-501-file")
+err("open /proc/version for writing", open, "/proc/version", "w")
+err("write to /proc/version", lambda: open("/proc/version", "w").write("x"))
+f = open("/tmp/kpy-501/file")
+err("write to a read-only file", f.write, "x")
+f.close()
+f = open("/tmp/kpy-501/file", "w")
+err("read a write-only file", f.read)
+f.close()
+err("seek whence 3", open("/proc/self/status").seek, 0, 3)
+os.remove("/tmp/kpy-501/full/x")
+os.rmdir("/tmp/kpy-501/full")
+os.remove("/tmp/kpy-501/file")
+os.rmdir("/tmp/kpy-501")
+print(os.listdir("/tmp").count("kpy-501"))
