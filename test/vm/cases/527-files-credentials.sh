@@ -73,7 +73,7 @@ check_eq "chroot" "jailed ['bin', 'etc']" "$out"
 # process gave up its mm and fs. The script still runs (output to the
 # log), its file operations fail with EPERM.
 before=$(klog_lines)
-sh -c 'exec 3>"$KPY_EXEC"; printf "%s" "$0" >&3; exit 0' 'import errno
+KPY_EXEC=$KPY_EXEC sh -c 'exec 3>"$KPY_EXEC"; printf "%s" "$0" >&3; exit 0' 'import errno
 try:
     open("/tmp/kpy-527/exit-made", "w")
     print("kpy-527 opened")
