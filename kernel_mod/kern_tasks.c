@@ -23,12 +23,11 @@
 #include <linux/uidgid.h>
 #include <linux/version.h>
 #include "kern.h"
-#include "kpy.h"
 
 #define KERN_TASKS_MAX (1 << 17)
 #define KERN_MODULES_MAX 2048
 
-static void kern_free_sleeps(void *p)
+void kern_free(void *p)
 {
 	kvfree(p);
 }
@@ -95,7 +94,7 @@ out_unlock:
 	return n;
 }
 
-static int kern_tasks_sleeps(struct kern_task **tasks, size_t *n)
+int kern_tasks(struct kern_task **tasks, size_t *n)
 {
 	size_t cap = 256, got;
 	struct kern_task *arr;
@@ -152,7 +151,7 @@ static const char *kern_module_state(enum module_state s)
 	}
 }
 
-static int kern_modules_sleeps(struct kern_module **mods, size_t *n)
+int kern_modules(struct kern_module **mods, size_t *n)
 {
 	struct list_head *self = &THIS_MODULE->list, *node;
 	struct kern_module *arr;
@@ -183,37 +182,4 @@ next:
 	*mods = arr;
 	*n = got;
 	return 0;
-}
-
-/*
- * The entry points above that may sleep (allocate, take a mutex, wait,
- * register or unregister a probe). The bindings call them from inside the
- * interpreter's FPU section, where preemption is off, so each leaves the
- * section for its work (kpy_fpu.c); called outside one, they just run.
- */
-
-void kern_free(void *p)
-{
-	bool fpu = kpy_fpu_pause();
-
-	kern_free_sleeps(p);
-	kpy_fpu_resume(fpu);
-}
-
-int kern_tasks(struct kern_task **tasks, size_t *n)
-{
-	bool fpu = kpy_fpu_pause();
-	int r = kern_tasks_sleeps(tasks, n);
-
-	kpy_fpu_resume(fpu);
-	return r;
-}
-
-int kern_modules(struct kern_module **mods, size_t *n)
-{
-	bool fpu = kpy_fpu_pause();
-	int r = kern_modules_sleeps(mods, n);
-
-	kpy_fpu_resume(fpu);
-	return r;
 }
