@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
+import { tarBuffer } from '../tar-buffer.js';
 import { arArchive } from './ar-archive.js';
 
 /** One file or directory of a package's data, by its path inside the installed system. */
@@ -83,21 +84,12 @@ function insertAfter(fields: [string, string | undefined][], after: string, fiel
 }
 
 async function tarGz(entries: { name: string; type: 'file' | 'directory'; data?: Buffer; mode: number }[], mtime: number): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
-  for (const e of entries) {
-    const header = { name: e.name, type: e.type, mode: e.mode, mtime: new Date(mtime * 1000), uid: 0, gid: 0, uname: 'root', gname: 'root' };
-    await new Promise<void>((resolve, reject) => {
-      pack.entry(e.type === 'file' ? { ...header, size: (e.data as Buffer).length } : header, e.type === 'file' ? e.data : undefined, (err) => (err ? reject(err) : resolve()));
-    });
-  }
-  pack.finalize();
-  await done;
+  const tarred = await tarBuffer(
+    entries.map((e) => {
+      const header = { name: e.name, type: e.type, mode: e.mode, mtime: new Date(mtime * 1000), uid: 0, gid: 0, uname: 'root', gname: 'root' };
+      return e.type === 'file' ? { header: { ...header, size: (e.data as Buffer).length }, body: e.data } : { header };
+    }),
+  );
   // Level 9, no file name, mtime 0 in the gzip header (zlib's default): fixed bytes for fixed input.
-  return gzipSync(Buffer.concat(chunks), { level: 9 });
+  return gzipSync(tarred, { level: 9 });
 }

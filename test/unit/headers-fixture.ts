@@ -1,23 +1,12 @@
 import { gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
+import type tar from 'tar-stream';
+import { tarBuffer } from '../../lib/tar-buffer.js';
 
 export type FixtureEntry = tar.Headers & { body?: Buffer | string };
 
 /** A tar archive (in memory) of the given entries, in order. */
 export async function makeTar(entries: FixtureEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
-  for (const { body, ...h } of entries) {
-    await new Promise<void>((resolve, reject) => pack.entry({ mode: 0o644, ...h }, body ?? '', (err) => (err ? reject(err) : resolve())));
-  }
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
+  return tarBuffer(entries.map(({ body, ...h }) => ({ header: { mode: 0o644, ...h }, body: body ?? '' })));
 }
 
 export const gz = (b: Buffer) => gzipSync(b);
