@@ -79,10 +79,17 @@ check_eq "open sessions after the runs" 0 "$(stat open_sessions)"
 # MemAvailable is system-wide (per-CPU page lists, the client's forks) and
 # moved by 2-4 MB on 6.12 with Slab and vmalloc flat; only a gross leak
 # (16 MB, 16 KiB per execution) fails it.
-[ $((avail0 - avail)) -le 16384 ] ||
-	fail "MemAvailable dropped by $((avail0 - avail)) kB (tolerance 16384)"
-[ $((slab - slab0)) -le 512 ] ||
-	fail "Slab grew by $((slab - slab0)) kB (tolerance 512)"
+# Under KASAN (the debug-kernel tier) freed objects wait in its quarantine
+# (up to 1/32 of memory) and still count as Slab and against MemAvailable:
+# there the sizes say nothing, and kmemleak, scanned after rmmod, finds leaks.
+if dmesg | grep -q 'KernelAddressSanitizer initialized'; then
+	note "KASAN quarantine: Slab and MemAvailable not judged (kmemleak is)"
+else
+	[ $((avail0 - avail)) -le 16384 ] ||
+		fail "MemAvailable dropped by $((avail0 - avail)) kB (tolerance 16384)"
+	[ $((slab - slab0)) -le 512 ] ||
+		fail "Slab grew by $((slab - slab0)) kB (tolerance 512)"
+fi
 [ $((vmalloc - vmalloc0)) -le 512 ] ||
 	fail "VmallocUsed grew by $((vmalloc - vmalloc0)) kB (tolerance 512)"
 module_works "after 1000 executions"
