@@ -35,8 +35,8 @@ interface WrkResult {
 async function main(): Promise<void> {
   ensureTools();
   // KPY_BENCH_PROFILE=DIR writes the service's V8 CPU profile there (at its exit).
-  const profile: Record<string, string> = process.env.KPY_BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.KPY_BENCH_PROFILE}` } : {};
-  const svc = await spawnService({ role: 'all', sources: ROOT, env: { KPY_LOG_LEVEL: 'info', ...profile } });
+  const nodeArgs = process.env.KPY_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KPY_BENCH_PROFILE}`] : [];
+  const svc = await spawnService({ role: 'all', sources: ROOT, env: { KPY_LOG_LEVEL: 'info' }, nodeArgs });
   const work = await mkdtemp(join(tmpdir(), 'kpy-bench-dl-'));
   let nginx: ChildProcess | undefined;
   try {

@@ -51,6 +51,7 @@ const EnvSchema = z.object({
   KPY_MAX_LOG_FOLLOWERS: int(256),
   KPY_MAX_LOG_FOLLOWERS_PER_CLIENT: int(64),
   KPY_HOT_ARTIFACTS_MB: int(128),
+  KPY_FINISHED_VIEWS_MB: int(16),
   KPY_BUILD_WORK_MB: int(4096),
   KPY_BUILD_LOG_MB: int(16),
   KPY_BUILD_OUTPUT_MB: int(64),
@@ -79,6 +80,8 @@ export interface Config {
     readonly maxLogFollowersPerClient: number;
     /** memory for artifacts served from RAM (downloads fleets repeat) */
     readonly hotArtifactBytes: number;
+    /** memory for the serialized status of finished builds (server/finished-views.ts) */
+    readonly finishedViewBytes: number;
   };
   readonly redis: { readonly url: string; readonly prefix: string; readonly queue: string; readonly maxQueue: number };
   readonly dataDir: string;
@@ -166,6 +169,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       maxLogFollowers: e.KPY_MAX_LOG_FOLLOWERS,
       maxLogFollowersPerClient: e.KPY_MAX_LOG_FOLLOWERS_PER_CLIENT,
       hotArtifactBytes: e.KPY_HOT_ARTIFACTS_MB * 1024 * 1024,
+      finishedViewBytes: e.KPY_FINISHED_VIEWS_MB * 1024 * 1024,
     },
     redis: { url: e.KPY_REDIS_URL ?? (await defaultRedisUrl(resolve(e.KPY_DATA_DIR), e.KPY_REDIS_PORT)), prefix: e.KPY_REDIS_PREFIX, queue: e.KPY_QUEUE, maxQueue: e.KPY_MAX_QUEUE },
     dataDir: resolve(e.KPY_DATA_DIR),
