@@ -7,6 +7,8 @@ import { requestId } from './request-id.js';
 import { sendHeld } from './routes/send-artifact.js';
 
 const STATUS = /^\/v1\/builds\/([0-9a-f]{64})$/;
+/** How long a kept status waits for its rev before the full route takes over. */
+const REV_WAIT_MS = 1000;
 const ARTIFACT = /^\/v1\/builds\/([0-9a-f]{64})\/artifacts\/([\w.-]+)$/;
 
 /**
@@ -38,15 +40,31 @@ export function hotReads(deps: { redis: Redis; views: FinishedViews; hot: HotArt
     }
     const s = STATUS.exec(path);
     if (!s || redis.status !== 'ready') return next();
+    // Redis may go down while the rev is asked for (its client then holds the
+    // command until it is back): after a moment the full route answers
+    // instead, and its guard says 503.
+    let settled = false;
+    const fallThrough = () => {
+      if (settled) return;
+      settled = true;
+      next();
+    };
+    const timer = setTimeout(fallThrough, REV_WAIT_MS);
     views.current(s[1] as string).then(
       (body) => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
         if (!body) return next();
         requestId(req, res);
         res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length });
         res.end(req.method === 'HEAD' ? undefined : body);
         done(req.method, req.url, 200);
       },
-      () => next(),
+      () => {
+        clearTimeout(timer);
+        fallThrough();
+      },
     );
   };
 }
