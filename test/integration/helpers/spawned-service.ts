@@ -87,7 +87,7 @@ export interface SpawnedService {
 }
 
 export async function spawnService(
-  opts: { role?: 'all' | 'api'; env?: Record<string, string>; sources?: string; /** node's own flags (e.g. --cpu-prof, which NODE_OPTIONS refuses) */ nodeArgs?: string[] } = {},
+  opts: { role?: 'all' | 'api'; env?: Record<string, string>; sources?: string; /** node's own flags (e.g. --cpu-prof, which NODE_OPTIONS refuses) */ nodeArgs?: string[]; /** another build of the service (a dist directory) */ dist?: string } = {},
 ): Promise<SpawnedService> {
   const id = randomBytes(4).toString('hex');
   const prefix = `kpytest-${id}`;
@@ -98,7 +98,7 @@ export async function spawnService(
   const sources = opts.sources ?? (await makeStandInSources('ok', `svc-${id}`));
   const redisUrl = opts.env?.KPY_REDIS_URL ?? (await setupRedisUrl());
   // KPY_TEST_DIST runs another build of the service (e.g. the code before a fix) under the same tests.
-  const dist = process.env.KPY_TEST_DIST ?? join(REPO_ROOT, 'dist');
+  const dist = opts.dist ?? process.env.KPY_TEST_DIST ?? join(REPO_ROOT, 'dist');
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(dist, 'server', 'main.js'), `--role=${opts.role ?? 'api'}`], {
     cwd: dataDir,
     env: {
