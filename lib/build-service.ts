@@ -1,5 +1,5 @@
 import type { KernelResolver } from './archive-resolver.js';
-import type { ArtifactStore } from './artifact-store.js';
+import type { BuildStore } from './store/build-store.js';
 import { makeBuildPlan, type BuildPlan, type HeaderSource } from './build-plan.js';
 import { BUILD_JOB, type BuildQueue } from './build-queue.js';
 import type { BuildRecord, BuildRecords, BuildState } from './build-records.js';
@@ -18,7 +18,7 @@ export interface BuildServiceDeps {
   resolver: KernelResolver;
   queue: BuildQueue;
   records: BuildRecords;
-  store: ArtifactStore;
+  store: BuildStore;
   metrics: Metrics;
   sourcesDigest: string;
   builderScriptDigest: string;

@@ -62,6 +62,14 @@ const EnvSchema = z.object({
   KPY_UPLOAD_SIGNING_CERT: optionalPath,
   KPY_UPLOAD_SIGNING: z.enum(['none', 'generate']).default('none'),
   KPY_BUILDER_ID: z.string().optional(),
+  // The store (issue 12): fs = the data directory; s3 = a bucket shared by every API and worker.
+  KPY_STORE: z.enum(['fs', 's3']).default('fs'),
+  KPY_S3_ENDPOINT: z.string().url().optional(),
+  KPY_S3_BUCKET: z.string().min(3).optional(),
+  KPY_S3_REGION: z.string().default('us-east-1'),
+  KPY_S3_FORCE_PATH_STYLE: z.enum(['0', '1', '']).default(''),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
   KPY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -126,6 +134,34 @@ export interface Config {
   };
   readonly builderId: string;
   readonly logLevel: string;
+  /** where builds, failure logs and uploaded headers live (lib/store/) */
+  readonly store: StoreConfig;
+}
+
+export type StoreConfig =
+  | { readonly kind: 'fs' }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint?: string;
+      readonly forcePathStyle: boolean;
+      readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    };
+
+function storeConfig(e: z.infer<typeof EnvSchema>): StoreConfig {
+  if (e.KPY_STORE === 'fs') return { kind: 'fs' };
+  if (!e.KPY_S3_BUCKET) throw new ConfigError('KPY_STORE=s3 needs KPY_S3_BUCKET');
+  if (!e.AWS_ACCESS_KEY_ID !== !e.AWS_SECRET_ACCESS_KEY) throw new ConfigError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together');
+  return {
+    kind: 's3',
+    bucket: e.KPY_S3_BUCKET,
+    region: e.KPY_S3_REGION,
+    ...(e.KPY_S3_ENDPOINT ? { endpoint: e.KPY_S3_ENDPOINT } : {}),
+    // Servers other than AWS (Swift, MinIO) answer path-style; AWS itself takes either.
+    forcePathStyle: e.KPY_S3_FORCE_PATH_STYLE === '' ? Boolean(e.KPY_S3_ENDPOINT) : e.KPY_S3_FORCE_PATH_STYLE === '1',
+    ...(e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY } } : {}),
+  };
 }
 
 function defaultWorkerId(dataDir: string): string {
@@ -210,6 +246,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
     },
     builderId: e.KPY_BUILDER_ID ?? `urn:kpython:builder:${hostname()}`,
     logLevel: e.KPY_LOG_LEVEL,
+    store: storeConfig(e),
   };
   return deepFreeze(config);
 }

@@ -1,5 +1,6 @@
 import type { KernelResolver } from '../lib/archive-resolver.js';
-import type { ArtifactStore, BuildMeta } from '../lib/artifact-store.js';
+import type { BuildMeta } from '../lib/artifact-store.js';
+import type { BuildStore } from '../lib/store/build-store.js';
 import { trustOf, type BuildPlan } from '../lib/build-plan.js';
 import { toolchainIdentity, type BuilderImage } from '../lib/builder-images.js';
 import type { Config } from '../lib/config.js';
@@ -31,7 +32,7 @@ export interface PipelineDeps {
   images: () => Promise<BuilderImage[]>;
   sources: SourceSnapshot;
   builderScript: Buffer;
-  store: ArtifactStore;
+  store: BuildStore;
   signer: ArtifactSigner;
   /** regenerate the apt repository's indexes once a build is published */
   publishApt?: () => Promise<unknown>;
