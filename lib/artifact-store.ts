@@ -52,6 +52,8 @@ export interface BuildMeta {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** the worker id that built it (absent before issue 12) */
+  worker?: string;
 }
 
 /** Scratch names carry their writer (host, pid, pid start) so a sweep can tell a crashed commit from a running one. */

@@ -63,6 +63,8 @@ const EnvSchema = z.object({
   KPY_UPLOAD_SIGNING: z.enum(['none', 'generate']).default('none'),
   KPY_BUILDER_ID: z.string().optional(),
   // The store (issue 12): fs = the data directory; s3 = a bucket shared by every API and worker.
+  /** the signing keys (generated there when missing); shared by every API and worker of a deployment */
+  KPY_KEYS_DIR: z.string().min(1).optional(),
   KPY_STORE: z.enum(['fs', 's3']).default('fs'),
   KPY_S3_ENDPOINT: z.string().url().optional(),
   KPY_S3_BUCKET: z.string().min(3).optional(),
@@ -136,6 +138,8 @@ export interface Config {
   readonly logLevel: string;
   /** where builds, failure logs and uploaded headers live (lib/store/) */
   readonly store: StoreConfig;
+  /** signing keys: `<dataDir>/keys` unless KPY_KEYS_DIR */
+  readonly keysDir: string;
 }
 
 export type StoreConfig =
@@ -247,6 +251,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
     builderId: e.KPY_BUILDER_ID ?? `urn:kpython:builder:${hostname()}`,
     logLevel: e.KPY_LOG_LEVEL,
     store: storeConfig(e),
+    keysDir: resolve(e.KPY_KEYS_DIR ?? join(e.KPY_DATA_DIR, 'keys')),
   };
   return deepFreeze(config);
 }

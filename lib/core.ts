@@ -87,7 +87,7 @@ export async function createCore(
   queue.on('error', (err) => log.warn({ err: err.message }, 'build queue: Redis error'));
   const sources = await snapshotSources(config.sourceDir);
   const builderScript = await readFile(BUILDER_SCRIPT_PATH);
-  const keys = await ensureSigningKeys(config.dataDir, config.signing);
+  const keys = await ensureSigningKeys(config.dataDir, config.signing, config.keysDir);
   const service = new BuildService({
     resolver,
     queue,
@@ -105,7 +105,7 @@ export async function createCore(
   log.info({ sources: sources.digest, files: sources.files.length, sourceDir: config.sourceDir }, 'source snapshot taken');
   let aptKey: Promise<AptSigningKey> | undefined;
   const loadAptKey = () => {
-    aptKey ??= ensureAptSigningKey(join(config.dataDir, 'keys', 'apt-signing.asc')).catch((err: unknown) => {
+    aptKey ??= ensureAptSigningKey(join(config.keysDir, 'apt-signing.asc')).catch((err: unknown) => {
       aptKey = undefined;
       throw err;
     });

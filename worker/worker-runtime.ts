@@ -65,7 +65,7 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
       sources: core.sources,
       builderScript: core.builderScript,
       store: core.store,
-      signer: new ArtifactSigner(core.keys, config.builderId),
+      signer: new ArtifactSigner(core.keys, config.builderId, config.build.workerId),
       publishApt: core.publishApt,
       limits: config.build,
       workerId: config.build.workerId,
