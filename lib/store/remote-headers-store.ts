@@ -25,8 +25,20 @@ export class RemoteHeadersStore extends HeadersStore {
   }
 
   override async get(id: string): Promise<UploadedHeaders | undefined> {
-    const local = await super.get(id);
+    const local = await this.getLocal(id);
     if (local || !/^[0-9a-f]{64}$/.test(id)) return local;
+    // One download per id, however many builds of it start at once.
+    let pending = this.fetching.get(id);
+    if (!pending) {
+      pending = this.fetch(id).finally(() => this.fetching.delete(id));
+      this.fetching.set(id, pending);
+    }
+    return pending;
+  }
+
+  private readonly fetching = new Map<string, Promise<UploadedHeaders | undefined>>();
+
+  private async fetch(id: string): Promise<UploadedHeaders | undefined> {
     const body = await this.objects.get(`headers/${id}.json`);
     if (!body) return undefined;
     const meta = JSON.parse(body.toString('utf8')) as UploadedHeaders;
@@ -39,21 +51,25 @@ export class RemoteHeadersStore extends HeadersStore {
       }
       const got = await sha256File(tar);
       if (got.sha256 !== id) throw new KpyError('STORE_UNAVAILABLE', `${this.objects.description}: headers ${id} downloaded with sha256 ${got.sha256}`);
-      await super.commit(tar, meta);
+      await this.commitLocal(tar, meta);
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
-    return super.get(id);
+    return this.getLocal(id);
   }
 
   /** Local commit first (the upload's answer needs it), then the shared copy: tar, then the meta that publishes it. */
   override async commit(tarFile: string, meta: UploadedHeaders): Promise<boolean> {
-    const created = await super.commit(tarFile, meta);
+    const created = await this.commitLocal(tarFile, meta);
     if (!(await this.objects.exists(`headers/${meta.id}.json`))) {
       await this.objects.putFile(blobKey(meta.id), this.tarPath(meta.id), meta.tarBytes);
       await this.objects.put(`headers/${meta.id}.json`, Buffer.from(`${JSON.stringify(meta, null, 2)}\n`));
     }
     return created;
+  }
+
+  private commitLocal(tarFile: string, meta: UploadedHeaders): Promise<boolean> {
+    return super.commit(tarFile, meta);
   }
 
   override async ids(): Promise<string[]> {

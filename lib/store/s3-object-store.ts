@@ -48,7 +48,8 @@ export class S3ObjectStore implements ObjectStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       ...(s.endpoint ? { endpoint: s.endpoint } : {}),
-      ...(s.credentials ? { credentials: s.credentials } : {}),
+      // A copy: the configuration is frozen, and the SDK annotates the credentials object it gets.
+      ...(s.credentials ? { credentials: { ...s.credentials } } : {}),
     });
   }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { S3ObjectStore } from '../../../lib/store/s3-object-store.js';
 import { REPO_ROOT } from '../../integration/helpers/test-core.js';
@@ -50,7 +51,10 @@ export interface FleetProcess {
  * One process of the fleet, as its host would run it: `node dist/server/main.js --role=api`
  * or `node dist/worker/main.js` (npm run start:worker), up once `ready` shows in its log.
  */
-export async function startFleetProcess(name: string, role: 'api' | 'worker', env: Record<string, string>, ready: RegExp, timeoutMs = 90_000): Promise<FleetProcess> {
+export async function startFleetProcess(name: string, role: 'api' | 'worker', env: Record<string, string>, ready: RegExp, o: { logFile?: string; timeoutMs?: number } = {}): Promise<FleetProcess> {
+  const timeoutMs = o.timeoutMs ?? 90_000;
+  // Written as it comes, so a hung test can be looked into while it runs.
+  const file = o.logFile ? createWriteStream(o.logFile, { flags: 'a' }) : undefined;
   const args = role === 'api' ? [join(REPO_ROOT, 'dist', 'server', 'main.js'), '--role=api'] : [join(REPO_ROOT, 'dist', 'worker', 'main.js')];
   const proc = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
@@ -58,8 +62,12 @@ export async function startFleetProcess(name: string, role: 'api' | 'worker', en
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const take = (c: Buffer) => {
+    out += c.toString();
+    file?.write(c);
+  };
+  proc.stdout?.on('data', take);
+  proc.stderr?.on('data', take);
   const exited = once(proc, 'exit').then(([code]) => code as number | null);
   const t0 = Date.now();
   while (!ready.test(out)) {
