@@ -65,6 +65,8 @@ const EnvSchema = z.object({
   // The store (issue 12): fs = the data directory; s3 = a bucket shared by every API and worker.
   /** the signing keys (generated there when missing); shared by every API and worker of a deployment */
   KPY_KEYS_DIR: z.string().min(1).optional(),
+  /** a worker's job lock: a killed worker's build moves to another within about three times this */
+  KPY_WORKER_LOCK_SEC: int(30),
   KPY_STORE: z.enum(['fs', 's3']).default('fs'),
   KPY_S3_ENDPOINT: z.string().url().optional(),
   KPY_S3_BUCKET: z.string().min(3).optional(),
@@ -119,6 +121,8 @@ export interface Config {
     readonly pids: number;
     readonly cpus: number;
     readonly concurrency: number;
+    /** BullMQ lock duration and stalled-check interval of the worker's jobs */
+    readonly lockMs: number;
     readonly workerId: string;
     /** size of the container's writable work volume */
     readonly workBytes: number;
@@ -232,6 +236,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       pids: e.KPY_BUILD_PIDS,
       cpus: e.KPY_BUILD_CPUS,
       concurrency: e.KPY_WORKER_CONCURRENCY,
+      lockMs: e.KPY_WORKER_LOCK_SEC * 1000,
       // Per host and data directory: separate installations on one Docker
       // daemon never reap each other's containers (see worker-lease.ts).
       workerId: e.KPY_WORKER_ID ?? defaultWorkerId(resolve(e.KPY_DATA_DIR)),

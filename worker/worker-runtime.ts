@@ -52,6 +52,7 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
     prefix: config.redis.prefix,
     connection: core.redis,
     concurrency: config.build.concurrency,
+    lockMs: config.build.lockMs,
     records: core.records,
     logs: core.logs,
     metrics: core.metrics,

@@ -79,6 +79,8 @@ describe('scale out: an API, two workers on their own directories, one Redis, on
       KPY_KEYS_DIR: keys,
       KPY_LOG_LEVEL: 'info',
       KPY_BUILD_MEMORY_MB: '512',
+      // a killed worker's build moves on within ~3 locks: 10 s keeps the drill short
+      KPY_WORKER_LOCK_SEC: '10',
       ...s3Env(bucket),
     };
     apiEnv = { ...common, KPY_HOST: '127.0.0.1', KPY_PORT: String(await freePort()), KPY_DATA_DIR: await makeDataDir() };
