@@ -6,8 +6,16 @@ import { sha256File, sha256Hex } from '../sha256.js';
 import type { BuildStore } from './build-store.js';
 import type { ObjectStore } from './object-store.js';
 
-/** Parsed metas kept in memory: a published key's meta never changes. */
+/** Parsed metas kept in memory: a published key's meta never changes once its commit race is over. */
 const META_CACHE_ENTRIES = 4096;
+/**
+ * S3 (and Swift 2.30) has no "create if absent" we can rely on, so two
+ * workers that built one key at once both write its meta and the last one
+ * stays. Both are whole builds of the same inputs; a meta this young is
+ * read again rather than cached, so every process converges on the one that
+ * stayed.
+ */
+const RACE_WINDOW_MS = 120_000;
 const KEY_RE = /^[0-9a-f]{64}$/;
 
 /**
@@ -19,8 +27,8 @@ const KEY_RE = /^[0-9a-f]{64}$/;
  *
  * A reader that finds a meta finds every blob it names, so it sees a whole
  * build or none. Two workers committing one key write identical or equally
- * complete blob sets and one meta wins; both are builds of the same inputs
- * (the unsigned module is checked to be the same). Reads go through a local
+ * complete blob sets and the last meta stays (see RACE_WINDOW_MS); both are
+ * builds of the same inputs (the unsigned module is checked to be the same). Reads go through a local
  * cache of verified blobs (`cacheDir`), so the routes keep serving files
  * and the API's hot-artifact cache sits in front as before.
  */
@@ -39,6 +47,7 @@ export class RemoteArtifactStore implements BuildStore {
     const body = await this.objects.get(`builds/${key}.json`);
     const meta = body ? parseMeta(body, key) : undefined;
     if (!meta) return undefined;
+    if (Date.now() - Date.parse(meta.finishedAt) < RACE_WINDOW_MS) return meta;
     if (this.metas.size >= META_CACHE_ENTRIES) this.metas.delete(this.metas.keys().next().value as string);
     Object.freeze(meta.artifacts);
     this.metas.set(key, Object.freeze(meta));
