@@ -67,6 +67,10 @@ const EnvSchema = z.object({
   KPY_KEYS_DIR: z.string().min(1).optional(),
   /** a worker's job lock: a killed worker's build moves to another within about three times this */
   KPY_WORKER_LOCK_SEC: int(30),
+  /** prebuild (issue 12): suites whose new kernels are built before anybody asks; empty = off */
+  KPY_PREBUILD: csv(''),
+  KPY_PREBUILD_FLAVOURS: csv('amd64,cloud-amd64'),
+  KPY_PREBUILD_INTERVAL_SEC: int(900),
   KPY_STORE: z.enum(['fs', 's3']).default('fs'),
   KPY_S3_ENDPOINT: z.string().url().optional(),
   KPY_S3_BUCKET: z.string().min(3).optional(),
@@ -142,6 +146,7 @@ export interface Config {
   readonly logLevel: string;
   /** where builds, failure logs and uploaded headers live (lib/store/) */
   readonly store: StoreConfig;
+  readonly prebuild: { readonly suites: readonly string[]; readonly flavours: readonly string[]; readonly intervalMs: number };
   /** signing keys: `<dataDir>/keys` unless KPY_KEYS_DIR */
   readonly keysDir: string;
 }
@@ -256,6 +261,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
     builderId: e.KPY_BUILDER_ID ?? `urn:kpython:builder:${hostname()}`,
     logLevel: e.KPY_LOG_LEVEL,
     store: storeConfig(e),
+    prebuild: { suites: e.KPY_PREBUILD, flavours: e.KPY_PREBUILD_FLAVOURS, intervalMs: e.KPY_PREBUILD_INTERVAL_SEC * 1000 },
     keysDir: resolve(e.KPY_KEYS_DIR ?? join(e.KPY_DATA_DIR, 'keys')),
   };
   return deepFreeze(config);

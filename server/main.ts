@@ -9,6 +9,7 @@ import { createLogger } from '../lib/logger.js';
 import { runMain } from '../lib/main-guard.js';
 import { Metrics } from '../lib/metrics.js';
 import { onShutdown } from '../lib/shutdown.js';
+import { startPrebuild } from '../lib/prebuild/start-prebuild.js';
 import { startWorkerRuntime } from '../worker/worker-runtime.js';
 import { buildApp } from './app.js';
 
@@ -34,7 +35,10 @@ runMain(async () => {
   await once(server, 'listening');
   const { address, port } = server.address() as AddressInfo;
   log.info({ url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, role: values.role, dataDir: config.dataDir }, 'kpython build service listening');
+  // KPY_PREBUILD: new releases of those suites are queued below people's requests.
+  const prebuild = startPrebuild(core);
   onShutdown(log, async () => {
+    await prebuild?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Live log streams never end by themselves: end them, then drop their idle connections.
