@@ -1,12 +1,15 @@
+import { sha256Hex } from '../sha256.js';
+
 /**
  * Asks whether a suite's signed InRelease changed since the last look,
  * with a conditional request (If-None-Match / If-Modified-Since): an
  * unchanged archive answers 304 and costs a few hundred bytes per interval.
- * What changed is then read through the resolver, which verifies the
- * signature; this poller only decides when to look.
+ * A mirror that sends no validators (some proxies) is compared by the
+ * digest of what it sends. What changed is then read through the resolver,
+ * which verifies the signature; this poller only decides when to look.
  */
 export class InReleasePoller {
-  private readonly seen = new Map<string, { etag?: string; lastModified?: string }>();
+  private readonly seen = new Map<string, { etag?: string; lastModified?: string; sha256?: string }>();
 
   constructor(private readonly fetchFn: typeof fetch = fetch) {}
 
@@ -19,11 +22,16 @@ export class InReleasePoller {
     const res = await this.fetchFn(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
     if (res.status === 304) return false;
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-    // Only the validators matter here; the body is read by the resolver.
-    await res.body?.cancel();
     const etag = res.headers.get('etag') ?? undefined;
     const lastModified = res.headers.get('last-modified') ?? undefined;
-    this.seen.set(url, { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) });
-    return true;
+    if (etag || lastModified) {
+      // The validators say it all; the body is read (and verified) by the resolver.
+      await res.body?.cancel();
+      this.seen.set(url, { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) });
+      return true;
+    }
+    const sha256 = sha256Hex(Buffer.from(await res.arrayBuffer()));
+    this.seen.set(url, { sha256 });
+    return prev?.sha256 !== sha256;
   }
 }

@@ -85,4 +85,20 @@ describe('prebuild: watching InRelease, enqueueing below people', () => {
     assert.equal(await lifted?.getState(), 'waiting', 'a person asking lifts the prebuild job out of the backlog');
     console.log(`# prebuild: unchanged-archive tick (2 conditional requests, 304) in ${quietMs.toFixed(1)} ms`);
   });
+
+  it('a mirror without validators is compared by digest', async () => {
+    let body = 'one';
+    const bare = createServer((_req, res) => res.end(body));
+    await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/dists/x/InRelease`;
+      const poller = new InReleasePoller();
+      assert.equal(await poller.changed(url), true);
+      assert.equal(await poller.changed(url), false, 'same bytes: unchanged');
+      body = 'two';
+      assert.equal(await poller.changed(url), true);
+    } finally {
+      await new Promise<void>((r) => bare.close(() => r()));
+    }
+  });
 });
