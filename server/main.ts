@@ -13,6 +13,9 @@ import { startPrebuild } from '../lib/prebuild/start-prebuild.js';
 import { startWorkerRuntime } from '../worker/worker-runtime.js';
 import { buildApp } from './app.js';
 
+/** How often an API on a shared bucket rebuilds its apt indexes (builds published by other hosts). */
+const APT_REFRESH_MS = 60_000;
+
 /**
  * `npm start`: the API and one worker in one process (role "all", the
  * embedded default); `--role=api` runs the API alone.
@@ -37,8 +40,13 @@ runMain(async () => {
   log.info({ url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, role: values.role, dataDir: config.dataDir }, 'kpython build service listening');
   // KPY_PREBUILD: new releases of those suites are queued below people's requests.
   const prebuild = startPrebuild(core);
+  // A shared bucket: workers publish elsewhere, so an API alone regenerates its own apt indexes from it.
+  const aptRefresh = () => void core.publishApt().catch((err: unknown) => log.warn({ err }, 'regenerating the apt indexes from the store failed'));
+  const aptTimer = values.role === 'api' && config.store.kind === 's3' ? setInterval(aptRefresh, APT_REFRESH_MS) : undefined;
+  if (aptTimer) aptRefresh();
   onShutdown(log, async () => {
     await prebuild?.stop();
+    clearInterval(aptTimer);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Live log streams never end by themselves: end them, then drop their idle connections.

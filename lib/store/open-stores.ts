@@ -5,7 +5,6 @@ import { HeadersStore } from '../headers/headers-store.js';
 import type { BuildStore } from './build-store.js';
 import { RemoteArtifactStore } from './remote-artifact-store.js';
 import { RemoteHeadersStore } from './remote-headers-store.js';
-import { S3ObjectStore } from './s3-object-store.js';
 
 export interface Stores {
   store: BuildStore;
@@ -26,6 +25,8 @@ export async function openStores(config: Pick<Config, 'store' | 'dataDir'>): Pro
     return { store: new ArtifactStore(config.dataDir), headers: new HeadersStore(headersDir), description: `data directory ${config.dataDir}`, close() {} };
   }
   const { kind: _kind, ...s3 } = config.store;
+  // Loaded only here: the AWS SDK is hundreds of modules a one-machine service never needs.
+  const { S3ObjectStore } = await import('./s3-object-store.js');
   const objects = new S3ObjectStore(s3);
   await objects.ensureBucket();
   return {
