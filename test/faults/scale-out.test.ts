@@ -141,7 +141,7 @@ describe('scale out: an API, two workers on their own directories, one Redis, on
   });
 
   it('a worker SIGKILLed mid-build: the other finishes that build', async () => {
-    const id = await submit(await upload(await quickHeaders('6.1.0-90-amd64', 25)));
+    const id = await submit(await upload(await quickHeaders('6.1.0-90-amd64', 12)));
     const running = await until('the slow build running', 120_000, async () => {
       const v = await view(id);
       return v.state === 'running' && v.worker ? v : undefined;

@@ -52,7 +52,7 @@ export interface FleetProcess {
  * or `node dist/worker/main.js` (npm run start:worker), up once `ready` shows in its log.
  */
 export async function startFleetProcess(name: string, role: 'api' | 'worker', env: Record<string, string>, ready: RegExp, o: { logFile?: string; timeoutMs?: number } = {}): Promise<FleetProcess> {
-  const timeoutMs = o.timeoutMs ?? 90_000;
+  const timeoutMs = o.timeoutMs ?? 180_000;
   // Written as it comes, so a hung test can be looked into while it runs.
   const file = o.logFile ? createWriteStream(o.logFile, { flags: 'a' }) : undefined;
   const args = role === 'api' ? [join(REPO_ROOT, 'dist', 'server', 'main.js'), '--role=api'] : [join(REPO_ROOT, 'dist', 'worker', 'main.js')];
