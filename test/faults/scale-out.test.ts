@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -91,7 +91,10 @@ describe('scale out: an API, two workers on their own directories, one Redis, on
     for (const w of ['a', 'b']) {
       const data = await makeDataDir();
       dirs.push(data);
-      workerEnv[w] = { ...common, KPY_DATA_DIR: data, KPY_CACHE_DIR: await tmp(`cache-${w}`), KPY_WORKER_ID: `fleet-${hex}-${w}` };
+      // Its own cache, holding the Debian packages a machine that built before would have (setup's downloads).
+      const cache = await tmp(`cache-${w}`);
+      await cp(join(REPO_ROOT, 'data', 'cache', 'debs'), join(cache, 'debs'), { recursive: true }).catch(() => undefined);
+      workerEnv[w] = { ...common, KPY_DATA_DIR: data, KPY_CACHE_DIR: cache, KPY_WORKER_ID: `fleet-${hex}-${w}` };
       procs[w] = await startFleetProcess(`worker ${w}`, 'worker', workerEnv[w] as Record<string, string>, /build worker ready/, logFile(`worker-${w}`));
     }
   });
@@ -118,7 +121,17 @@ describe('scale out: an API, two workers on their own directories, one Redis, on
     const t0 = Date.now();
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push(await submit(await upload(await quickHeaders(`6.1.0-${80 + i}-amd64`, 2))));
+    // And one real compile against a Debian kernel's verified headers, through the same fleet.
+    const kernels = (await (await fetch(`${url}/v1/kernels`)).json()) as { kernels: { release: string }[] };
+    const kernel = kernels.kernels.map((k) => k.release).filter((k) => /^6\.1\.0-\d+-amd64$/.test(k)).sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]))[0];
+    assert.ok(kernel, 'the archive lists a bookworm kernel');
+    const archive = await fetch(`${url}/v1/builds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kernel }) });
+    const archiveId = ((await archive.json()) as View).id;
     for (const id of ids) built.push(await finished(id));
+    const compiled = await finished(archiveId, 600_000);
+    assert.equal(compiled.state, 'succeeded', JSON.stringify(compiled.error));
+    assert.ok(compiled.artifacts.some((a) => a.name.endsWith('.deb')), 'with its Debian package, in the bucket');
+    console.log(`# scale-out: and ${kernel} compiled by ${compiled.worker}`);
     console.log(`# scale-out: 6 builds in ${((Date.now() - t0) / 1000).toFixed(1)} s; by worker: ${JSON.stringify(built.map((v) => v.worker))}`);
     for (const v of built) assert.equal(v.state, 'succeeded', JSON.stringify(v.error));
     assert.deepEqual(new Set(built.map((v) => v.worker)), new Set([workerEnv.a?.KPY_WORKER_ID, workerEnv.b?.KPY_WORKER_ID]), 'both workers built');
@@ -136,6 +149,7 @@ describe('scale out: an API, two workers on their own directories, one Redis, on
       // The worker fetched the uploads it built from the store (it has no path to the API's disk).
       assert.ok(local.filter((n) => /^[0-9a-f]{64}$/.test(n)).length >= mine.length, `worker ${w} cached the headers it fetched`);
     }
+    built.push(compiled);
     const apiBuilds = await readdir(join(apiEnv.KPY_DATA_DIR as string, 'builds')).catch(() => [] as string[]);
     assert.deepEqual(apiBuilds, [], 'nothing is published on the API\'s disk: the bucket holds it');
   });
