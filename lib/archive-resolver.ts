@@ -46,6 +46,8 @@ export interface KernelListing {
 export interface KernelResolver {
   listReleases(): Promise<KernelListing[]>;
   resolve(req: { release: string; version?: string }): Promise<HeaderResolution>;
+  /** forget the in-memory index age: the next read fetches InRelease again (the prebuild watcher saw it change) */
+  invalidate?(): void;
 }
 
 interface Snapshot {
@@ -72,6 +74,10 @@ export class DebianArchiveResolver implements KernelResolver {
     private readonly cacheDir: string,
     private readonly log: Logger,
   ) {}
+
+  invalidate(): void {
+    if (this.snapshot) this.snapshot = { ...this.snapshot, at: 0 };
+  }
 
   async listReleases(): Promise<KernelListing[]> {
     const snap = await this.current();

@@ -1,5 +1,5 @@
 import type { KernelResolver } from './archive-resolver.js';
-import type { ArtifactStore } from './artifact-store.js';
+import type { BuildStore } from './store/build-store.js';
 import { makeBuildPlan, type BuildPlan, type HeaderSource } from './build-plan.js';
 import { BUILD_JOB, type BuildQueue } from './build-queue.js';
 import type { BuildRecord, BuildRecords, BuildState } from './build-records.js';
@@ -18,7 +18,7 @@ export interface BuildServiceDeps {
   resolver: KernelResolver;
   queue: BuildQueue;
   records: BuildRecords;
-  store: ArtifactStore;
+  store: BuildStore;
   metrics: Metrics;
   sourcesDigest: string;
   builderScriptDigest: string;
@@ -50,6 +50,11 @@ const JOB_STATE: Record<string, BuildState> = {
  * of the same key, or a new job. Everything that can be refused is refused
  * here, before any container exists.
  */
+/** BullMQ priority of prebuild jobs (1 is the highest; jobs without one go before all prioritized jobs). */
+export const PREBUILD_PRIORITY = 1000;
+/** How many prebuild jobs may wait at once: every release of a few suites, with room. */
+const PREBUILD_MAX_QUEUE = 2000;
+
 export class BuildService {
   constructor(private readonly d: BuildServiceDeps) {}
 
@@ -113,7 +118,13 @@ export class BuildService {
     return this.imageCache.images;
   }
 
-  async submit(req: BuildRequest): Promise<SubmitResult> {
+  /**
+   * `prebuild` jobs (the archive watcher's backlog) carry a BullMQ priority,
+   * so every person's request (no priority) runs first; a person asking for
+   * a build the backlog holds lifts it to the front.
+   */
+  async submit(req: BuildRequest, opts: { origin?: 'person' | 'prebuild' } = {}): Promise<SubmitResult> {
+    const prebuild = opts.origin === 'prebuild';
     const plan = await this.plan(req);
     const { key } = plan;
     if (!plan.force && (await this.d.store.has(key))) {
@@ -127,14 +138,16 @@ export class BuildService {
       if (existing) {
         const state = await existing.getState();
         if (state !== 'completed' && state !== 'failed' && state !== 'unknown') {
+          if (!prebuild && state === 'prioritized') await existing.changePriority({ priority: 0 }).catch(() => undefined);
           this.d.metrics.requests.inc({ outcome: 'joined' });
           return { outcome: 'joined' as const, build: await this.requireStatus(key) };
         }
         await existing.remove().catch(() => undefined);
       }
-      const counts = await this.d.queue.getJobCounts('waiting', 'delayed', 'prioritized');
+      // People are limited by what people queued; the prebuild backlog by its own count (prioritized jobs).
+      const counts = await this.d.queue.getJobCounts(...(prebuild ? (['prioritized'] as const) : (['waiting', 'delayed'] as const)));
       const queued = Object.values(counts).reduce((a, b) => a + b, 0);
-      if (queued >= this.d.maxQueue) throw new KpyError('QUEUE_FULL', `${queued} builds are queued; try again later`);
+      if (queued >= (prebuild ? PREBUILD_MAX_QUEUE : this.d.maxQueue)) throw new KpyError('QUEUE_FULL', `${queued} builds are queued; try again later`);
       await this.d.records.update(key, {
         state: 'queued',
         stage: 'queued',
@@ -148,7 +161,7 @@ export class BuildService {
         finishedAt: undefined,
         error: undefined,
       });
-      await this.d.queue.add(BUILD_JOB, plan, { jobId: key });
+      await this.d.queue.add(BUILD_JOB, plan, { jobId: key, ...(prebuild ? { priority: PREBUILD_PRIORITY } : {}) });
       this.d.metrics.requests.inc({ outcome: 'queued' });
       return { outcome: 'queued' as const, build: await this.requireStatus(key) };
     });

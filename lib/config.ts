@@ -63,6 +63,22 @@ const EnvSchema = z.object({
   KPY_UPLOAD_SIGNING_CERT: optionalPath,
   KPY_UPLOAD_SIGNING: z.enum(['none', 'generate']).default('none'),
   KPY_BUILDER_ID: z.string().optional(),
+  // The store (issue 12): fs = the data directory; s3 = a bucket shared by every API and worker.
+  /** the signing keys (generated there when missing); shared by every API and worker of a deployment */
+  KPY_KEYS_DIR: z.string().min(1).optional(),
+  /** a worker's job lock: a killed worker's build moves to another within about three times this */
+  KPY_WORKER_LOCK_SEC: int(30),
+  /** prebuild (issue 12): suites whose new kernels are built before anybody asks; empty = off */
+  KPY_PREBUILD: csv(''),
+  KPY_PREBUILD_FLAVOURS: csv('amd64,cloud-amd64'),
+  KPY_PREBUILD_INTERVAL_SEC: int(900),
+  KPY_STORE: z.enum(['fs', 's3']).default('fs'),
+  KPY_S3_ENDPOINT: z.string().url().optional(),
+  KPY_S3_BUCKET: z.string().min(3).optional(),
+  KPY_S3_REGION: z.string().default('us-east-1'),
+  KPY_S3_FORCE_PATH_STYLE: z.enum(['0', '1', '']).default(''),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
   KPY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -112,6 +128,8 @@ export interface Config {
     readonly pids: number;
     readonly cpus: number;
     readonly concurrency: number;
+    /** BullMQ lock duration and stalled-check interval of the worker's jobs */
+    readonly lockMs: number;
     readonly workerId: string;
     /** size of the container's writable work volume */
     readonly workBytes: number;
@@ -129,6 +147,37 @@ export interface Config {
   };
   readonly builderId: string;
   readonly logLevel: string;
+  /** where builds, failure logs and uploaded headers live (lib/store/) */
+  readonly store: StoreConfig;
+  readonly prebuild: { readonly suites: readonly string[]; readonly flavours: readonly string[]; readonly intervalMs: number };
+  /** signing keys: `<dataDir>/keys` unless KPY_KEYS_DIR */
+  readonly keysDir: string;
+}
+
+export type StoreConfig =
+  | { readonly kind: 'fs' }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint?: string;
+      readonly forcePathStyle: boolean;
+      readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    };
+
+function storeConfig(e: z.infer<typeof EnvSchema>): StoreConfig {
+  if (e.KPY_STORE === 'fs') return { kind: 'fs' };
+  if (!e.KPY_S3_BUCKET) throw new ConfigError('KPY_STORE=s3 needs KPY_S3_BUCKET');
+  if (!e.AWS_ACCESS_KEY_ID !== !e.AWS_SECRET_ACCESS_KEY) throw new ConfigError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together');
+  return {
+    kind: 's3',
+    bucket: e.KPY_S3_BUCKET,
+    region: e.KPY_S3_REGION,
+    ...(e.KPY_S3_ENDPOINT ? { endpoint: e.KPY_S3_ENDPOINT } : {}),
+    // Servers other than AWS (Swift, MinIO) answer path-style; AWS itself takes either.
+    forcePathStyle: e.KPY_S3_FORCE_PATH_STYLE === '' ? Boolean(e.KPY_S3_ENDPOINT) : e.KPY_S3_FORCE_PATH_STYLE === '1',
+    ...(e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY } } : {}),
+  };
 }
 
 function defaultWorkerId(dataDir: string): string {
@@ -196,6 +245,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       pids: e.KPY_BUILD_PIDS,
       cpus: e.KPY_BUILD_CPUS,
       concurrency: e.KPY_WORKER_CONCURRENCY,
+      lockMs: e.KPY_WORKER_LOCK_SEC * 1000,
       // Per host and data directory: separate installations on one Docker
       // daemon never reap each other's containers (see worker-lease.ts).
       workerId: e.KPY_WORKER_ID ?? defaultWorkerId(resolve(e.KPY_DATA_DIR)),
@@ -214,6 +264,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
     },
     builderId: e.KPY_BUILDER_ID ?? `urn:kpython:builder:${hostname()}`,
     logLevel: e.KPY_LOG_LEVEL,
+    store: storeConfig(e),
+    prebuild: { suites: e.KPY_PREBUILD, flavours: e.KPY_PREBUILD_FLAVOURS, intervalMs: e.KPY_PREBUILD_INTERVAL_SEC * 1000 },
+    keysDir: resolve(e.KPY_KEYS_DIR ?? join(e.KPY_DATA_DIR, 'keys')),
   };
   return deepFreeze(config);
 }

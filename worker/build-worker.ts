@@ -13,6 +13,8 @@ export interface BuildWorkerDeps {
   prefix: string;
   connection: ConnectionOptions;
   concurrency: number;
+  /** job lock and stalled-check interval (BullMQ's default: 30 s) */
+  lockMs?: number;
   pipeline: PipelineDeps;
   records: BuildRecords;
   logs: LogBus;
@@ -107,7 +109,7 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<BuildWorker>
       void tracked.finally(() => running.delete(tracked));
       return p;
     },
-    { connection: d.connection, prefix: d.prefix, concurrency: d.concurrency, maxStalledCount: 1 },
+    { connection: d.connection, prefix: d.prefix, concurrency: d.concurrency, maxStalledCount: 1, ...(d.lockMs ? { lockDuration: d.lockMs, stalledInterval: d.lockMs } : {}) },
   );
   worker.on('error', (err) => p.log.error({ err }, 'worker error'));
   // A job failed by the stall check never ran our catch: record it, so it shows failed, not running.

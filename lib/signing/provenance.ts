@@ -3,6 +3,8 @@ import { trustOf, type BuildPlan, type TrustLevel } from '../build-plan.js';
 export interface ProvenanceInput {
   plan: BuildPlan;
   builderId: string;
+  /** the worker id that ran the build (issue 12: the fleet says who built what) */
+  worker?: string;
   subjects: { name: string; sha256: string }[];
   byproducts: { name: string; sha256: string }[];
   startedOn: string;
@@ -74,7 +76,7 @@ export function provenanceStatement(p: ProvenanceInput): Record<string, unknown>
         ],
       },
       runDetails: {
-        builder: { id: p.builderId },
+        builder: { id: p.builderId, ...(p.worker ? { version: { 'kpython-worker': p.worker } } : {}) },
         metadata: { invocationId: plan.key, startedOn: p.startedOn, finishedOn: p.finishedOn },
         byproducts: p.byproducts.map((b) => ({ name: b.name, digest: { sha256: b.sha256 } })),
       },
