@@ -74,6 +74,8 @@ const META_CACHE_ENTRIES = 4096;
  * counts as absent, for itself only, and the next commit replaces it.
  */
 export class ArtifactStore implements BuildStore {
+  /** a second commit of a published key is a no-op: a meta never changes under readers */
+  readonly settleMs = 0;
   private readonly self = selfIdentity();
   /**
    * Parsed meta.json by key, valid while the file is the same one: every

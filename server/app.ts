@@ -34,7 +34,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
   // One memory budget for the artifacts both download routes serve.
   const hot = new HotArtifacts(core.config.http.hotArtifactBytes);
-  const views = new FinishedViews(core.records, core.config.http.finishedViewBytes);
+  const views = new FinishedViews(core.records, core.config.http.finishedViewBytes, core.store.settleMs);
   app.use(hotReads({ redis: core.redis, views, hot, sealed: SEALED_ARTIFACTS, log: core.log.child({ component: 'http' }) }));
   app.use(
     pinoHttp({

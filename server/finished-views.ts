@@ -8,8 +8,12 @@ import type { BuildRecord, BuildRecords } from '../lib/build-records.js';
  * rev token is the one it was made from: every change of a record (a
  * forced rebuild, a retry, a lost worker) writes a new token, and the
  * view of a finished build is a function of its record and the meta.json
- * the record was finished after. Bounded by bytes, least recently used
- * first; per process, so API replicas need no coordination.
+ * the record was finished after. A build is kept only once its meta is
+ * older than the store's settle time (in a bucket two workers that built
+ * one key at once both publish and the last meta stays; 0 for the local
+ * directory). Bounded by bytes,
+ * least recently used first; per process, so API replicas need no
+ * coordination.
  */
 export class FinishedViews {
   private readonly entries = new Map<string, { rev: string; body: Buffer }>();
@@ -18,12 +22,15 @@ export class FinishedViews {
   constructor(
     private readonly records: Pick<BuildRecords, 'rev'>,
     private readonly maxBytes: number,
+    private readonly settleMs = 0,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Keep `body` (the JSON view of `b`) if `b` is finished and its record carries a rev token. */
   remember(b: BuildRecord, body: Buffer): void {
     const finished = b.state === 'failed' || (b.state === 'succeeded' && b.meta !== undefined);
-    if (!finished || !b.rev || body.length > this.maxBytes / 16) return;
+    const settled = !b.meta || this.now() - Date.parse(b.meta.finishedAt) >= this.settleMs;
+    if (!finished || !settled || !b.rev || body.length > this.maxBytes / 16) return;
     this.drop(b.id);
     this.entries.set(b.id, { rev: b.rev, body });
     this.bytes += body.length;

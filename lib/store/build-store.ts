@@ -9,6 +9,12 @@ import type { BuildMeta } from '../artifact-store.js';
  * published meta.
  */
 export interface BuildStore {
+  /**
+   * How long a just-published meta may still be replaced by a concurrent
+   * publish of the same key: 0 where a second commit is a no-op (the local
+   * directory), the race window where the last writer stays (a bucket).
+   */
+  readonly settleMs: number;
   meta(key: string): Promise<BuildMeta | undefined>;
   /** every published build (for the apt repository's indexes) */
   list(): Promise<BuildMeta[]>;

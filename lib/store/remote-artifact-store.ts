@@ -33,6 +33,7 @@ const KEY_RE = /^[0-9a-f]{64}$/;
  * and the API's hot-artifact cache sits in front as before.
  */
 export class RemoteArtifactStore implements BuildStore {
+  readonly settleMs = RACE_WINDOW_MS;
   private readonly metas = new Map<string, BuildMeta>();
 
   constructor(

@@ -19,7 +19,7 @@ function revs() {
   };
 }
 
-const meta = { artifacts: [] } as unknown as BuildRecord['meta'];
+const meta = { artifacts: [], finishedAt: '2026-01-01T00:00:00.000Z' } as unknown as BuildRecord['meta'];
 const rec = (id: string, state: BuildRecord['state'], rev: string | undefined, withMeta = true): BuildRecord => ({ id, state, ...(rev ? { rev } : {}), ...(withMeta ? { meta } : {}) });
 
 test('finished views: served only while the record keeps the rev token they were made from', async () => {
@@ -80,4 +80,16 @@ test('finished views: bounded by bytes, least recently used out first; oversized
   // Remembering a key again replaces it without counting it twice.
   views.remember(rec('a', 'succeeded', 't'), Buffer.alloc(50));
   assert.equal(views.size.bytes, 1550);
+});
+
+test('finished views: a meta younger than the store\'s settle time is not kept (in a bucket another publish may still replace it)', async () => {
+  const r = revs();
+  let now = Date.parse('2026-01-01T00:01:00.000Z');
+  const views = new FinishedViews(r, 1 << 20, 120_000, () => now);
+  r.tokens.set('a', 't');
+  views.remember(rec('a', 'succeeded', 't'), Buffer.from('{}'));
+  assert.equal(await views.current('a'), undefined, 'one minute old');
+  now = Date.parse('2026-01-01T00:02:00.000Z');
+  views.remember(rec('a', 'succeeded', 't'), Buffer.from('{}'));
+  assert.ok(await views.current('a'), 'two minutes old');
 });
