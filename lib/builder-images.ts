@@ -21,6 +21,10 @@ const ImageRecordSchema = z.object({
   /** sha256 of the image's sorted `Package Version Arch` list (dpkg database) */
   packagesSha256: z.string().regex(/^[0-9a-f]{64}$/, 're-record the image: scripts/build-builder-image.sh --record-only NAME'),
   packageCount: z.number().int().nonnegative().default(0),
+  /** Debian architecture of the kernels the image builds modules for (records before issue 9: amd64) */
+  targetArch: z.string().regex(/^[a-z0-9]+$/).default('amd64'),
+  /** Kbuild's CROSS_COMPILE for that target ('' for native builds) */
+  crossCompile: z.string().regex(/^([a-z0-9_]+-)*$/).default(''),
 });
 
 /** A builder image as scripts/build-builder-image.sh recorded it. */
@@ -37,6 +41,9 @@ export interface ToolchainIdentity {
   compiler: string;
   compilerVersion: string;
   packagesSha256: string;
+  /** present for images that build for another architecture than amd64 */
+  targetArch?: string;
+  crossCompile?: string;
 }
 
 export function toolchainIdentity(image: BuilderImage): ToolchainIdentity {
@@ -46,6 +53,9 @@ export function toolchainIdentity(image: BuilderImage): ToolchainIdentity {
     compiler: image.compiler,
     compilerVersion: image.compilerVersion,
     packagesSha256: image.packagesSha256,
+    // only for other targets, so amd64 images keep the build keys they had
+    ...(image.targetArch !== 'amd64' ? { targetArch: image.targetArch } : {}),
+    ...(image.crossCompile ? { crossCompile: image.crossCompile } : {}),
   };
   const { schema: _schema, ...rest } = fields;
   return { digest: sha256Hex(canonicalJson(fields)), ...rest };
