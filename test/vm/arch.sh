@@ -49,10 +49,20 @@ esac
 	vm_arch_append="$vm_arch_append CASE_TIMEOUT_SCALE=$vm_time_scale"
 
 vm_arch_kinfo() {
-	local bb
+	local bb cc suite
 	bb=$(sed -n 's/^busybox=//p' <<<"$1")
 	if [ -n "$bb" ] && [ -z "${KPY_BUSYBOX:-}" ]; then
 		export KPY_BUSYBOX=$bb
+	fi
+	# The kernel's compiler (its headers' Depends): when this host has no
+	# such cross compiler (trixie's gcc-14 on a bookworm host), the module
+	# is built in a container that has it (test/vm/module.sh).
+	cc=$(sed -n 's/^compiler=//p' <<<"$1")
+	suite=$(sed -n 's/^suite=//p' <<<"$1")
+	if [ "$vm_arch" != amd64 ] && [ -n "$cc" ] && [ -z "${KPY_VM_BUILD_IMAGE:-}" ] &&
+		! command -v "$CROSS_COMPILE$cc" >/dev/null; then
+		KPY_VM_BUILD_IMAGE=$("$top/test/vm/cross-image.sh" "$suite" "$cc") || return 1
+		export KPY_VM_BUILD_IMAGE
 	fi
 }
 
@@ -65,3 +75,23 @@ vm_arch_host_needs() {
 		;;
 	esac
 }
+
+# The conformance rig's second channel (results, away from the console):
+# x86-64's second 16550 (ttyS1); qemu's arm64 virt machine has one PL011
+# only, so a virtio console (hvc0), whose drivers Debian's arm64 kernel
+# builds as modules: vm_results_modules names them, loaded before kpython.
+case $vm_arch in
+amd64)
+	vm_results_tty=/dev/ttyS1
+	vm_results_qemu() { echo "-serial file:$1"; }
+	vm_results_modules=
+	;;
+arm64)
+	vm_results_tty=/dev/hvc0
+	vm_results_qemu() {
+		echo "-device virtio-serial-device -chardev file,id=kpyres,path=$1" \
+			"-device virtconsole,chardev=kpyres"
+	}
+	vm_results_modules="virtio_mmio virtio_console"
+	;;
+esac

@@ -8,7 +8,10 @@
 # names one exactly. Downloads, through a private apt configuration for
 # arm64 (+ amd64), linux-headers-<abi> (arm64), its -common (all), the amd64
 # linux-kbuild of the same version (it serves any target: FIELD-NOTES),
-# linux-image-<abi>-unsigned and busybox-static:arm64 of the suite; unpacks
+# linux-image-<abi>-unsigned and busybox-static:arm64 of the host's own
+# busybox-static version (mkinitramfs.sh lists the applets with the host's
+# busybox, KPY_BUSYBOX_LIST; bookworm's for trixie kernels too, as the amd64
+# tier does); unpacks
 # the headers into a private root and extracts vmlinuz. Everything is cached
 # under ${KPY_CACHE_DIR:-/var/cache/kpython}/arm64-kernel/<abi>_<version>/.
 #
@@ -16,7 +19,7 @@
 # absolute /usr/src path; in the private root that line is pointed at the
 # root's copy (the tree is derived data, the .debs stay as downloaded).
 #
-# stdout: key=value lines (abi, kdir, vmlinuz, image_deb, busybox, compiler,
+# stdout: key=value lines (suite, abi, kdir, vmlinuz, image_deb, busybox, compiler,
 # cross, version); stderr: progress.
 set -eu
 
@@ -48,13 +51,14 @@ opts="-o APT::Architecture=arm64 -o APT::Architectures::=arm64
 -o APT::Sandbox::User=root -o Debug::NoLocking=1"
 if [ "$lists" = trixie ]; then
 	# The host's suites are bookworm's: trixie from the host's mirror (or
-	# KPY_DEBIAN_MIRROR), as tools/apt-suite.sh does for amd64.
+	# KPY_DEBIAN_MIRROR), as tools/apt-suite.sh does for amd64; bookworm
+	# too, for the busybox.
 	mirror=${KPY_DEBIAN_MIRROR:-$("$top/tools/apt-mirror.sh")}
 	[ -n "$mirror" ] || die "no Debian mirror: set KPY_DEBIAN_MIRROR"
 	cat >"$state/parts/trixie.sources" <<SRC
 Types: deb
 URIs: $mirror
-Suites: trixie
+Suites: trixie bookworm
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
@@ -101,12 +105,14 @@ if [ ! -f "$dir/.complete" ]; then
 	kbuild=$(printf '%s\n' "$deps" | tr ',' '\n' | sed -n 's/^ *\(linux-kbuild-[^ ]*\).*/\1/p')
 	[ -n "$common" ] && [ -n "$kbuild" ] || die "cannot read $hdr's Depends: $deps"
 	cc=$(printf '%s\n' "$deps" | tr ',' '\n' | sed -n 's/^ *\(gcc-[0-9]*\)\( .*\)\{0,1\}$/\1/p')
+	bb_version=$(dpkg-query -W -f='${Version}' busybox-static) ||
+		die "the host has no busybox-static (test/vm/ensure-host.sh installs it)"
 	tmp=$dir.part-$$
 	rm -rf "$tmp" && mkdir -p "$tmp/debs" "$tmp/root"
 	trap 'rm -rf "$tmp"' EXIT
 	(cd "$tmp/debs" && apt apt-get -qq download "$hdr:arm64=$version" \
 		"$common=$version" "$kbuild:amd64=$version" \
-		"linux-image-$abi-unsigned:arm64=$version" busybox-static:arm64) >&2 ||
+		"linux-image-$abi-unsigned:arm64=$version" "busybox-static:arm64=$bb_version") >&2 ||
 		die "apt-get download failed"
 	for d in "$tmp"/debs/linux-headers-*.deb "$tmp"/debs/linux-kbuild-*.deb; do
 		dpkg-deb --fsys-tarfile "$d" | tar -x -C "$tmp/root" ||
@@ -128,6 +134,6 @@ else
 fi
 [ -f "$kdir/Makefile" ] || die "no $kdir/Makefile"
 
-printf 'abi=%s\nversion=%s\nkdir=%s\nvmlinuz=%s\nimage_deb=%s\nbusybox=%s\ncompiler=%s\ncross=aarch64-linux-gnu-\n' \
-	"$abi" "$version" "$kdir" "$vmlinuz" "$(ls "$dir"/debs/linux-image-*.deb)" \
+printf 'suite=%s\nabi=%s\nversion=%s\nkdir=%s\nvmlinuz=%s\nimage_deb=%s\nbusybox=%s\ncompiler=%s\ncross=aarch64-linux-gnu-\n' \
+	"$lists" "$abi" "$version" "$kdir" "$vmlinuz" "$(ls "$dir"/debs/linux-image-*.deb)" \
 	"$dir/busybox" "$(cat "$dir/compiler")"

@@ -81,7 +81,7 @@ vmlinuz=$KPY_VM_VMLINUZ"
 else
 	kinfo=$("$here/$vm_fetch") || rig_error "$vm_fetch failed"
 fi
-vm_arch_kinfo "$kinfo"
+vm_arch_kinfo "$kinfo" || rig_error "no build environment for the kernel's compiler"
 abi=$(sed -n 's/^abi=//p' <<<"$kinfo")
 kdir=$(sed -n 's/^kdir=//p' <<<"$kinfo")
 vmlinuz=$(sed -n 's/^vmlinuz=//p' <<<"$kinfo")
