@@ -105,9 +105,10 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<BuildWorker>
     async (job, token) => {
       if (job.name !== BUILD_JOB) throw new UnrecoverableError(`unknown job ${job.name}`);
       if (d.slots && !d.slots.tryTake()) {
-        // Another target's queue filled this worker's last slot in the same
-        // instant: hand the job back (queued, for any capable worker).
-        await job.moveToDelayed(Date.now() + 1000, token);
+        // Another target's queue holds this worker's slots: hand the job back
+        // (delayed, shown as queued) for any capable worker, this one included
+        // once a slot is free.
+        await job.moveToDelayed(Date.now() + 2000, token);
         throw new DelayedError();
       }
       const p = processor(job).finally(() => d.slots?.give());

@@ -91,14 +91,10 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
   const workers = builds.map((b) => b.worker);
   const worker = workers[0] as Worker<BuildPlan, { key: string }>;
   const build = { idle: () => Promise.all(builds.map((b) => b.idle())).then(() => undefined) };
-  let stopping = false;
-  // While every slot is busy, the other queues fetch nothing (their jobs stay queued for other workers).
-  slots?.onChange((full) => {
-    for (const w of workers) {
-      if (full) void w.pause(true).catch(() => undefined);
-      else if (!stopping) w.resume();
-    }
-  });
+  // No pause/resume of the other queues while the slots are full: a BullMQ
+  // worker paused between fetching a job and running it left that job
+  // active and unprocessed (seen here). A job fetched without a free slot
+  // goes back to the queue instead (build-worker.ts), for whoever is free.
   log.info({ targets, queues: targets.map((t) => core.queues.name(t)) }, 'serving build targets');
   if (lease.tookOverFrom) {
     // The dead predecessor's containers are gone (reaped at start); its jobs go back to the queue now.
@@ -127,7 +123,6 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
         try {
           // Take no new job, then give running builds their grace. (BullMQ's close()
           // cannot be forced once a graceful one is under way, so wait here.)
-          stopping = true;
           await Promise.all(workers.map((w) => w.pause(true).catch((err: unknown) => log.warn({ err }, 'pausing the worker failed'))));
           let timer: NodeJS.Timeout | undefined;
           const inTime = await Promise.race([

@@ -2,7 +2,7 @@
  * The build slots of one worker process, shared by its per-target BullMQ
  * workers (lib/build-targets.ts): KPY_WORKER_CONCURRENCY holds for the
  * process, not per queue. Listeners hear when the slots fill up and free
- * again, so the runtime can pause the other queues' fetching meanwhile.
+ * again.
  */
 export class WorkerSlots {
   private used = 0;
