@@ -76,11 +76,24 @@ export async function readBuilderImage(dataDir: string, name: string): Promise<B
   return parseRecord(text, file);
 }
 
-/** Every recorded builder image (`<dataDir>/images/*.json`), sorted by name. */
+/**
+ * Every recorded builder image, sorted by name: `<dataDir>/images/*.json`
+ * (amd64) and `<dataDir>/images/<target>/*.json` for other targets. The
+ * subdirectory keeps cross images out of sight of revisions that predate
+ * targets: their selection would take `aarch64-linux-gnu-gcc-12 (Debian
+ * 12.2.0-14+deb12u1)` for an amd64 kernel's gcc-12, the same version line
+ * after the program name.
+ */
 export async function listBuilderImages(dataDir: string): Promise<BuilderImage[]> {
   const dir = join(dataDir, 'images');
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
-  return Promise.all(names.map(async (n) => parseRecord(await readFile(join(dir, n), 'utf8'), join(dir, n))));
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files = entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => join(dir, e.name));
+  for (const sub of entries.filter((e) => e.isDirectory() && /^[a-z0-9]+$/.test(e.name))) {
+    const names = await readdir(join(dir, sub.name)).catch(() => [] as string[]);
+    files.push(...names.filter((n) => n.endsWith('.json')).map((n) => join(dir, sub.name, n)));
+  }
+  const images = await Promise.all(files.map(async (f) => parseRecord(await readFile(f, 'utf8'), f)));
+  return images.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function parseRecord(text: string, file: string): BuilderImage {

@@ -43,7 +43,11 @@ base_tag=$IMAGE_TAG
 IMAGE_TAG="$base_tag-$(printf '%s' "$spec_sha" | cut -c1-12)"
 cache="$data/cache/rootfs"
 tarball="$cache/$name-$spec_sha.tar"
-mkdir -p "$cache" "$data/images"
+# Records of other targets live in images/<target>/ (lib/builder-images.ts):
+# revisions without targets never see them.
+records="$data/images"
+[ "$IMAGE_TARGET_ARCH" = amd64 ] || records="$data/images/$IMAGE_TARGET_ARCH"
+mkdir -p "$cache" "$records"
 
 image_spec() { docker image inspect -f '{{index .Config.Labels "org.kpython.image-spec"}}' "$IMAGE_TAG" 2>/dev/null || true; }
 
@@ -117,7 +121,7 @@ pkgs_sha=$(printf '%s\n' "$pkgs" | sha256sum | cut -d' ' -f1)
 npkgs=$(printf '%s\n' "$pkgs" | wc -l)
 gcc_pkg=$(printf '%s\n' "$pkgs" | awk -v p="${IMAGE_COMPILER_PACKAGE:-$IMAGE_COMPILER}" -v a="$IMAGE_FOREIGN_ARCH" \
 	'$1 == p && (a == "" || $3 == a) { print $2; exit }')
-out="$data/images/$name.json"
+out="$records/$name.json"
 printf '{"name":"%s","tag":"%s","id":"%s","spec":"%s","suite":"%s","compiler":"%s","compilerVersion":"%s","compilerPackage":"%s","packagesSha256":"%s","packageCount":%s,"targetArch":"%s","crossCompile":"%s"}\n' \
 	"$name" "$IMAGE_TAG" "$id" "$spec_sha" "$IMAGE_SUITE" "$IMAGE_COMPILER" "$cc" "$gcc_pkg" "$pkgs_sha" "$npkgs" "$IMAGE_TARGET_ARCH" "$IMAGE_CROSS_COMPILE" >"$out.part"
 mv "$out.part" "$out"

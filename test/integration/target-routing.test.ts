@@ -77,3 +77,26 @@ test('an arm64 job waits queued past an x86-only worker and is built by the arm6
     await rm(src, { recursive: true, force: true });
   }
 });
+
+test('without an image holding its exact compiler a bookworm arm64 kernel is refused, naming the compiler it needs', async () => {
+  const src = await makeStandInSources('ok', `refuse-${Date.now()}`);
+  const env = await makeTestEnv({ sourceDir: src });
+  try {
+    // this data directory's images, minus the one with the exact compiler
+    await rm(join(env.dataDir, 'images', 'arm64', 'bookworm-arm64-gcc12.json'));
+    const arm64 = (await env.core.resolver.listReleases())
+      .map((k) => k.release)
+      .filter((r) => /^6\.1\.0-\d+-arm64$/.test(r))
+      .sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]))[0] as string;
+    await assert.rejects(env.core.service.plan({ kernel: arm64, force: false }), (e: { code?: string; message: string }) =>
+      e.code === 'COMPILER_UNAVAILABLE' && e.message.includes('gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0') && /exact compiler build/.test(e.message));
+    // with it back: an exact match, never a same-major one
+    await cp(join(REPO_ROOT, 'data', 'images', 'arm64', 'bookworm-arm64-gcc12.json'), join(env.dataDir, 'images', 'arm64', 'bookworm-arm64-gcc12.json'));
+    await new Promise((r) => setTimeout(r, 5100)); // the service re-reads image records every 5 s
+    const plan = await env.core.service.plan({ kernel: arm64, force: false });
+    assert.deepEqual([plan.image.name, plan.toolchainMatch, plan.inputs.arch], ['bookworm-arm64-gcc12', 'exact', 'arm64']);
+  } finally {
+    await env.cleanup();
+    await rm(src, { recursive: true, force: true });
+  }
+});
