@@ -45,9 +45,11 @@ $(STAMP): $(MP_SRC)/.kpython-verified
 	mkdir -p $(GEN)
 	# GIT_DIR: the pinned tree has no .git; without this, upstream's
 	# version script would describe *our* checkout's commit.
+	# CROSS_COMPILE= : the bundle is the same for every target, and its
+	# generators (qstr preprocessing) run on the build machine.
 	GIT_DIR=$(MP_SRC)/.no-git $(MAKE) -s -C $(TOP)/embed_cfg -f embed.mk \
 		MICROPYTHON_TOP=$(MP_SRC) PACKAGE_DIR=$(BUNDLE) \
-		BUILD=$(GEN)/build-embed kpython-bundle
+		BUILD=$(GEN)/build-embed CROSS_COMPILE= kpython-bundle
 	for p in $(PATCHES); do \
 		patch -s -p1 -d $(BUNDLE) < $$p || exit 1; \
 	done

@@ -165,4 +165,11 @@
 
 #define MICROPY_ALLOC_PATH_MAX (256)
 #define MICROPY_HW_BOARD_NAME "kernel"
+/* sys.implementation._machine and os.uname(): the target, as uname -m says. */
+#if defined(__aarch64__)
+#define MICROPY_HW_MCU_NAME "aarch64"
+#elif defined(__x86_64__)
 #define MICROPY_HW_MCU_NAME "x86_64"
+#else
+#error "kpython: unknown target architecture"
+#endif

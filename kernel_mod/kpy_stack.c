@@ -20,7 +20,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
-#include <asm/asm.h>
+#include "kpy_arch.h"
 #include "kpy.h"
 
 size_t kpy_stack_headroom = 6144;

@@ -17,6 +17,8 @@ import { selectToolchain } from './toolchain-select.js';
 export interface BuildServiceDeps {
   resolver: KernelResolver;
   queue: BuildQueue;
+  /** the queue of a target architecture (lib/build-targets.ts); without it every job goes to `queue` */
+  queueFor?: (arch: string) => BuildQueue;
   records: BuildRecords;
   store: BuildStore;
   metrics: Metrics;
@@ -92,6 +94,9 @@ export class BuildService {
       compiler = facts.compiler;
       arch = resolution.arch;
     }
+    if (req.arch !== undefined && req.arch !== arch) {
+      throw new KpyError('VALIDATION_FAILED', `the kernel ${req.kernel ?? req.headers} is for ${arch}, not ${req.arch}`, { details: { arch, requested: req.arch } });
+    }
     const choice = selectToolchain(await this.images(), compiler, arch);
     return makeBuildPlan({
       source,
@@ -133,8 +138,9 @@ export class BuildService {
     }
     // Join, count and add under one lock: concurrent requests can never push the queue past maxQueue.
     const { redis, key: lockKey } = this.d.admission;
+    const queue = this.queueOf(plan.inputs.arch);
     return withRedisMutex(redis, lockKey, async () => {
-      const existing = await this.d.queue.getJob(key);
+      const existing = await queue.getJob(key);
       if (existing) {
         const state = await existing.getState();
         if (state !== 'completed' && state !== 'failed' && state !== 'unknown') {
@@ -145,7 +151,7 @@ export class BuildService {
         await existing.remove().catch(() => undefined);
       }
       // People are limited by what people queued; the prebuild backlog by its own count (prioritized jobs).
-      const counts = await this.d.queue.getJobCounts(...(prebuild ? (['prioritized'] as const) : (['waiting', 'delayed'] as const)));
+      const counts = await queue.getJobCounts(...(prebuild ? (['prioritized'] as const) : (['waiting', 'delayed'] as const)));
       const queued = Object.values(counts).reduce((a, b) => a + b, 0);
       if (queued >= (prebuild ? PREBUILD_MAX_QUEUE : this.d.maxQueue)) throw new KpyError('QUEUE_FULL', `${queued} builds are queued; try again later`);
       await this.d.records.update(key, {
@@ -161,7 +167,7 @@ export class BuildService {
         finishedAt: undefined,
         error: undefined,
       });
-      await this.d.queue.add(BUILD_JOB, plan, { jobId: key, ...(prebuild ? { priority: PREBUILD_PRIORITY } : {}) });
+      await queue.add(BUILD_JOB, plan, { jobId: key, ...(prebuild ? { priority: PREBUILD_PRIORITY } : {}) });
       this.d.metrics.requests.inc({ outcome: 'queued' });
       return { outcome: 'queued' as const, build: await this.requireStatus(key) };
     });
@@ -175,7 +181,7 @@ export class BuildService {
     // queue's word (a job the record does not know yet, or one BullMQ failed
     // behind our back). That keeps a finished build's status at one Redis read.
     const live = !record || record.state === 'queued' || record.state === 'running';
-    const job = live ? await this.d.queue.getJob(id) : undefined;
+    const job = live ? await this.queueOf(record?.inputs?.arch).getJob(id) : undefined;
     const jobState = job ? JOB_STATE[await job.getState()] : undefined;
     if (!record && !meta) return undefined;
     const base: BuildRecord = record ?? { id, state: 'succeeded' };
@@ -192,6 +198,11 @@ export class BuildService {
     if (meta && base.state !== 'failed') return { ...base, state: 'succeeded', meta, stage: 'done', progress: 100 };
     if (meta) return { ...base, meta };
     return base;
+  }
+
+  /** The queue a build of `arch` goes to (issue 9: one per target architecture). */
+  queueOf(arch: string | undefined): BuildQueue {
+    return arch && this.d.queueFor ? this.d.queueFor(arch) : this.d.queue;
   }
 
   private async requireStatus(id: string): Promise<BuildRecord> {

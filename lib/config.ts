@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   KPY_DEBIAN_SUITES: csv('bookworm,bookworm-updates,bookworm-security,trixie,trixie-updates,trixie-security'),
   KPY_DEBIAN_COMPONENT: z.string().default('main'),
   KPY_DEBIAN_ARCH: z.string().default('amd64'),
+  /** kernel architectures the resolver lists and builds for (issue 9); KPY_DEBIAN_ARCH is the builders' own */
+  KPY_DEBIAN_TARGET_ARCHES: csv('amd64,arm64'),
   KPY_DEBIAN_KEYRING: z.string().default('/usr/share/keyrings/debian-archive-keyring.gpg'),
   KPY_INDEX_TTL_SEC: int(3600),
   KPY_BUILD_TIMEOUT_SEC: int(1800),
@@ -39,6 +41,8 @@ const EnvSchema = z.object({
   KPY_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
   KPY_WORKER_CONCURRENCY: int(1),
   KPY_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  /** target architectures this worker takes jobs for (default: those its builder images compile for) */
+  KPY_WORKER_TARGETS: csv(''),
   KPY_MAX_BODY_BYTES: int(64 * 1024),
   KPY_MAX_UPLOAD_MB: int(512),
   KPY_MAX_HEADERS_EXPANDED_MB: int(2048),
@@ -118,7 +122,10 @@ export interface Config {
     readonly securityMirror: string;
     readonly suites: readonly string[];
     readonly component: string;
+    /** the builders' architecture: the linux-kbuild-* binaries run here */
     readonly arch: string;
+    /** kernel architectures listed and built for (the builders' own first) */
+    readonly targetArches: readonly string[];
     readonly keyring: string;
     readonly indexTtlMs: number;
   };
@@ -131,6 +138,8 @@ export interface Config {
     /** BullMQ lock duration and stalled-check interval of the worker's jobs */
     readonly lockMs: number;
     readonly workerId: string;
+    /** KPY_WORKER_TARGETS; empty: every target of the worker's builder images */
+    readonly targets: readonly string[];
     /** size of the container's writable work volume */
     readonly workBytes: number;
     /** build log kept (build.log and the live stream); more is cut with a note */
@@ -236,6 +245,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       suites: e.KPY_DEBIAN_SUITES,
       component: e.KPY_DEBIAN_COMPONENT,
       arch: e.KPY_DEBIAN_ARCH,
+      targetArches: [...new Set([e.KPY_DEBIAN_ARCH, ...e.KPY_DEBIAN_TARGET_ARCHES])],
       keyring: e.KPY_DEBIAN_KEYRING,
       indexTtlMs: e.KPY_INDEX_TTL_SEC * 1000,
     },
@@ -249,6 +259,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       // Per host and data directory: separate installations on one Docker
       // daemon never reap each other's containers (see worker-lease.ts).
       workerId: e.KPY_WORKER_ID ?? defaultWorkerId(resolve(e.KPY_DATA_DIR)),
+      targets: e.KPY_WORKER_TARGETS,
       workBytes: e.KPY_BUILD_WORK_MB * 1024 * 1024,
       logBytes: e.KPY_BUILD_LOG_MB * 1024 * 1024,
       outputBytes: e.KPY_BUILD_OUTPUT_MB * 1024 * 1024,

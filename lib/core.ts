@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { DebianArchiveResolver, type KernelResolver } from './archive-resolver.js';
-import { createBuildQueue, type BuildQueue } from './build-queue.js';
+import type { BuildQueue } from './build-queue.js';
+import { BuildQueues } from './build-targets.js';
 import { BuildRecords } from './build-records.js';
 import { BuildService } from './build-service.js';
 import { redactUrl, type Config } from './config.js';
@@ -36,7 +37,10 @@ export interface Core {
   records: BuildRecords;
   logs: LogBus;
   metrics: Metrics;
+  /** the queue of the builders' own architecture (`queues.get(config.debian.arch)`) */
   queue: BuildQueue;
+  /** one queue per target architecture (lib/build-targets.ts) */
+  queues: BuildQueues;
   service: BuildService;
   debs: DebCache;
   headers: HeadersStore;
@@ -82,15 +86,16 @@ export async function createCore(
   if (swept.removed.length) log.warn({ removed: swept.removed }, 'removed scratch directories of crashed store commits');
   const records = new BuildRecords(redis, config.redis.prefix);
   const logs = new LogBus(redis, config.redis.prefix, undefined, undefined, log.child({ component: 'logs' }));
-  const queue = createBuildQueue(config.redis.queue, config.redis.prefix, redis);
   // A Redis outage surfaces as 'error' events; unheard, one would end the process.
-  queue.on('error', (err) => log.warn({ err: err.message }, 'build queue: Redis error'));
+  const queues = new BuildQueues(config.redis.queue, config.redis.prefix, redis, config.debian.arch, (err) => log.warn({ err: err.message }, 'build queue: Redis error'));
+  const queue = queues.get(config.debian.arch);
   const sources = await snapshotSources(config.sourceDir);
   const builderScript = await readFile(BUILDER_SCRIPT_PATH);
   const keys = await ensureSigningKeys(config.dataDir, config.signing, config.keysDir);
   const service = new BuildService({
     resolver,
     queue,
+    queueFor: (arch) => queues.get(arch),
     records,
     store,
     metrics,
@@ -124,6 +129,7 @@ export async function createCore(
     logs,
     metrics,
     queue,
+    queues,
     service,
     debs,
     headers,
@@ -137,7 +143,7 @@ export async function createCore(
       closing ??= (async () => {
         await logs.flush().catch(() => undefined);
         await logs.close();
-        await queue.close();
+        await queues.close();
         await redis.quit().catch(() => redis.disconnect());
         stores.close();
       })();

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { BuildPlan } from '../lib/build-plan.js';
 import { BUILD_JOB } from '../lib/build-queue.js';
 import type { BuildRecords } from '../lib/build-records.js';
@@ -7,6 +7,7 @@ import type { LogBus } from '../lib/log-bus.js';
 import type { Metrics } from '../lib/metrics.js';
 import { runBuild, type PipelineDeps } from './build-pipeline.js';
 import { LABEL_APP, LABEL_WORKER } from './container-client.js';
+import type { WorkerSlots } from './worker-slots.js';
 
 export interface BuildWorkerDeps {
   queueName: string;
@@ -21,6 +22,8 @@ export interface BuildWorkerDeps {
   metrics: Metrics;
   /** true once shutdown gave up waiting: a build failing then was cut by us, not by its own fault */
   abandoned?: () => boolean;
+  /** the process's build slots when it serves several target queues (worker-slots.ts) */
+  slots?: WorkerSlots;
 }
 
 /** BullMQ's reason for a job whose worker lost its lock too often (crash, SIGKILL, a stalled event loop). */
@@ -101,9 +104,16 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<BuildWorker>
   const running = new Set<Promise<unknown>>();
   const worker = new Worker<BuildPlan, { key: string }>(
     d.queueName,
-    async (job) => {
+    async (job, token) => {
       if (job.name !== BUILD_JOB) throw new UnrecoverableError(`unknown job ${job.name}`);
-      const p = processor(job);
+      if (d.slots && !d.slots.tryTake()) {
+        // Another target's queue holds this worker's slots: hand the job back
+        // (delayed, shown as queued) for any capable worker, this one included
+        // once a slot is free.
+        await job.moveToDelayed(Date.now() + 2000, token);
+        throw new DelayedError();
+      }
+      const p = processor(job).finally(() => d.slots?.give());
       const tracked = p.catch(() => undefined);
       running.add(tracked);
       void tracked.finally(() => running.delete(tracked));

@@ -80,10 +80,19 @@ export function buildContainerSpec(args: {
       HOME: '/tmp',
       PYTHONHASHSEED: '0',
       PYTHONDONTWRITEBYTECODE: '1',
+      // issue 9: cross builds; Kbuild reads both from the environment
+      ...(plan.image.crossCompile ? { ARCH: kbuildArch(plan.inputs.arch), CROSS_COMPILE: plan.image.crossCompile } : {}),
     },
     tmpfs: Object.fromEntries([['/tmp', 256 * MiB], ...mounts.map((m) => [m, (m === '/usr/src' ? 2048 : 256) * MiB])]),
     memoryBytes: limits.memoryBytes,
     pids: limits.pids,
     cpus: limits.cpus,
   };
+}
+
+/** Debian architecture → Kbuild's ARCH. */
+export function kbuildArch(debianArch: string): string {
+  const arch = ({ amd64: 'x86', arm64: 'arm64', armhf: 'arm', i386: 'x86', ppc64el: 'powerpc', riscv64: 'riscv', s390x: 's390' } as Record<string, string>)[debianArch];
+  if (!arch) throw new Error(`no Kbuild ARCH for Debian architecture ${debianArch}`);
+  return arch;
 }

@@ -54,6 +54,8 @@ export function provenanceStatement(p: ProvenanceInput): Record<string, unknown>
               compiler: plan.image.compilerVersion,
               kernelCompiler: plan.kernelCompiler.text,
               match: plan.toolchainMatch,
+              // cross builds (issue 9): what the image compiles for, and how
+              ...(plan.image.crossCompile ? { targetArch: plan.image.targetArch, crossCompile: plan.image.crossCompile } : {}),
               suite: plan.image.suite,
               packagesSha256: plan.image.packagesSha256,
               localImageId: plan.image.id,
