@@ -19,7 +19,8 @@ cd "$kmod"
 # kpy_mp_*.o: open(), os and import. They build Python objects (so they
 # call the interpreter) and reach the kernel only through kpy_vfs*.o, whose
 # entry points leave the section themselves.
-inside_glue="kpy_hal.o kpy_port.o $(ls kpy_mp_*.o 2>/dev/null | tr '\n' ' ')"
+inside_glue="kpy_hal.o kpy_port.o $(ls kpy_mp_*.o 2>/dev/null | tr '
+' ' ')"
 entry_glue="kpy_interp.o $inside_glue"
 fpu_objs=$(find gen -name '*.o' | LC_ALL=C sort)
 glue_objs=$(ls kpy_*.o)

@@ -19,6 +19,7 @@
 #include "kpy_modtime.h"
 #include "kpy.h"
 #include "kpy_hooks.h"
+#include "kern.h"
 
 /* Context of the execution in progress; the run lock serializes them. */
 static struct kpy_output *kpy_out;
@@ -77,6 +78,13 @@ static void kpy_abort_now(void)
 {
 	mp_sched_vm_abort();
 	mp_handle_pending(true);
+}
+
+/* For C code that waits on behalf of the script (kernel module's probes). */
+void kpy_hal_check_abort(void)
+{
+	if (kpy_must_abort())
+		kpy_abort_now();
 }
 
 /*
