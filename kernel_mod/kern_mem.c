@@ -26,6 +26,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include "kern.h"
+#include "kpy.h"
 
 int kern_read(uint64_t addr, void *buf, size_t n)
 {
@@ -66,7 +67,7 @@ static unsigned long kern_symbol_start(unsigned long addr, const char *name)
 	return addr;
 }
 
-int kern_symbol(const char *name, uint64_t *addr)
+static int kern_symbol_sleeps(const char *name, uint64_t *addr)
 {
 	struct kprobe kp = {
 		.symbol_name = name,
@@ -83,4 +84,20 @@ int kern_symbol(const char *name, uint64_t *addr)
 		return ret ? ret : -ENOENT;
 	*addr = kern_symbol_start(a, name);
 	return 0;
+}
+
+/*
+ * The entry points above that may sleep (allocate, take a mutex, wait,
+ * register or unregister a probe). The bindings call them from inside the
+ * interpreter's FPU section, where preemption is off, so each leaves the
+ * section for its work (kpy_fpu.c); called outside one, they just run.
+ */
+
+int kern_symbol(const char *name, uint64_t *addr)
+{
+	bool fpu = kpy_fpu_pause();
+	int r = kern_symbol_sleeps(name, addr);
+
+	kpy_fpu_resume(fpu);
+	return r;
 }

@@ -188,7 +188,7 @@ static void kern_probe_free(struct kern_probe *p)
  * Registered at once but disabled, so that an unknown or unprobeable
  * symbol fails here (-ENOENT, -EINVAL) and entering only arms it.
  */
-int kern_probe_new(const char *symbol, unsigned int nargs, bool ret,
+static int kern_probe_new_sleeps(const char *symbol, unsigned int nargs, bool ret,
 		   unsigned int capacity, struct kern_probe **out)
 {
 	struct kern_probe *p;
@@ -238,7 +238,7 @@ out_free:
 }
 
 /* Arm the probe; after an exit it is registered anew. */
-int kern_probe_enter(struct kern_probe *p)
+static int kern_probe_enter_sleeps(struct kern_probe *p)
 {
 	if (!p->registered)
 		return kern_probe_register(p, false);
@@ -246,7 +246,7 @@ int kern_probe_enter(struct kern_probe *p)
 }
 
 /* Unregistered, not only disabled: nothing is left in kprobes/list. */
-void kern_probe_exit(struct kern_probe *p)
+static void kern_probe_exit_sleeps(struct kern_probe *p)
 {
 	kern_probe_unregister(p);
 }
@@ -283,7 +283,7 @@ static bool kern_probe_ready(struct kern_probe *p)
  * pending non-fatal one would end every sleep at once. The caller checks
  * the time limit and fatal signals afterwards (kpy_hal_check_abort()).
  */
-int kern_probe_wait(struct kern_probe *p, int64_t ns)
+static int kern_probe_wait_sleeps(struct kern_probe *p, int64_t ns)
 {
 	s64 left = min_t(s64, ns, kpy_deadline_left_ns());
 	int ret;
@@ -363,4 +363,47 @@ void kern_probes_release_all(void)
 		kern_probe_free(p);
 	}
 	kern_probe_count = 0;
+}
+
+/*
+ * The entry points above that may sleep (allocate, take a mutex, wait,
+ * register or unregister a probe). The bindings call them from inside the
+ * interpreter's FPU section, where preemption is off, so each leaves the
+ * section for its work (kpy_fpu.c); called outside one, they just run.
+ */
+
+int kern_probe_new(const char *symbol, unsigned int nargs, bool ret,
+		   unsigned int capacity, struct kern_probe **out)
+{
+	bool fpu = kpy_fpu_pause();
+	int r = kern_probe_new_sleeps(symbol, nargs, ret, capacity, out);
+
+	kpy_fpu_resume(fpu);
+	return r;
+}
+
+int kern_probe_enter(struct kern_probe *p)
+{
+	bool fpu = kpy_fpu_pause();
+	int r = kern_probe_enter_sleeps(p);
+
+	kpy_fpu_resume(fpu);
+	return r;
+}
+
+void kern_probe_exit(struct kern_probe *p)
+{
+	bool fpu = kpy_fpu_pause();
+
+	kern_probe_exit_sleeps(p);
+	kpy_fpu_resume(fpu);
+}
+
+int kern_probe_wait(struct kern_probe *p, int64_t ns)
+{
+	bool fpu = kpy_fpu_pause();
+	int r = kern_probe_wait_sleeps(p, ns);
+
+	kpy_fpu_resume(fpu);
+	return r;
 }

@@ -23,11 +23,12 @@
 #include <linux/uidgid.h>
 #include <linux/version.h>
 #include "kern.h"
+#include "kpy.h"
 
 #define KERN_TASKS_MAX (1 << 17)
 #define KERN_MODULES_MAX 2048
 
-void kern_free(void *p)
+static void kern_free_sleeps(void *p)
 {
 	kvfree(p);
 }
@@ -94,7 +95,7 @@ out_unlock:
 	return n;
 }
 
-int kern_tasks(struct kern_task **tasks, size_t *n)
+static int kern_tasks_sleeps(struct kern_task **tasks, size_t *n)
 {
 	size_t cap = 256, got;
 	struct kern_task *arr;
@@ -151,7 +152,7 @@ static const char *kern_module_state(enum module_state s)
 	}
 }
 
-int kern_modules(struct kern_module **mods, size_t *n)
+static int kern_modules_sleeps(struct kern_module **mods, size_t *n)
 {
 	struct list_head *self = &THIS_MODULE->list, *node;
 	struct kern_module *arr;
@@ -182,4 +183,37 @@ next:
 	*mods = arr;
 	*n = got;
 	return 0;
+}
+
+/*
+ * The entry points above that may sleep (allocate, take a mutex, wait,
+ * register or unregister a probe). The bindings call them from inside the
+ * interpreter's FPU section, where preemption is off, so each leaves the
+ * section for its work (kpy_fpu.c); called outside one, they just run.
+ */
+
+void kern_free(void *p)
+{
+	bool fpu = kpy_fpu_pause();
+
+	kern_free_sleeps(p);
+	kpy_fpu_resume(fpu);
+}
+
+int kern_tasks(struct kern_task **tasks, size_t *n)
+{
+	bool fpu = kpy_fpu_pause();
+	int r = kern_tasks_sleeps(tasks, n);
+
+	kpy_fpu_resume(fpu);
+	return r;
+}
+
+int kern_modules(struct kern_module **mods, size_t *n)
+{
+	bool fpu = kpy_fpu_pause();
+	int r = kern_modules_sleeps(mods, n);
+
+	kpy_fpu_resume(fpu);
+	return r;
 }
