@@ -18,13 +18,15 @@ if [ "$mode" = tracefs ]; then
 	done
 	insmod /kpy/kpython.ko timeout_ms=2000 || fail "cannot reload kpython"
 else
-	echo $((n * 1000)) >/sys/module/kpython/parameters/timeout_ms
-	kpython -c "import kernel
-for i in range($n):
-    with kernel.kprobe('$func', nargs=2, capacity=64) as p:
-        got = sum(1 for e in p.events(150))
-    kernel.printk('kpy-cycle %d %d' % (i + 1, p.hits), 'err')" || fail "kpython cycles"
-	echo 2000 >/sys/module/kpython/parameters/timeout_ms
+	# One execution per cycle: an execution holds at most 64 probes.
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		kpython -c "import kernel
+with kernel.kprobe('$func', nargs=2, capacity=64) as p:
+    got = sum(1 for e in p.events(150))" || fail "kpython cycle $i"
+		i=$((i + 1))
+		echo "kpy-cycle $i" >/dev/console
+	done
 fi
 kill "$load"
 wait "$load" 2>/dev/null

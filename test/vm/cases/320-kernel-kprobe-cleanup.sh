@@ -33,7 +33,7 @@ sys.exit(3)' >/dev/null 2>&1
 check_status "sys.exit" 1 $?
 clean "sys.exit"
 kpython -c 'import kernel
-p = kernel.kprobe("hrtimer_start_range_ns"); p.__enter__()
+p = kernel.kprobe("kern_probe_pop"); p.__enter__()
 while True:
     for e in p.events(50):
         pass' >/dev/null 2>&1
