@@ -1,6 +1,6 @@
 # kernel.release(), version(), hz, cpus(), jiffies(), ktime_ns(): types,
 # plausible values, and clocks that move forward.
-import kernel
+import kernel, time
 
 r = kernel.release()
 print(type(r) is str, len(r) > 0, r[0] in "0123456789")
@@ -9,15 +9,15 @@ print(type(v) is str, v.startswith("#"))
 print(kernel.hz in (100, 250, 300, 1000))
 print(kernel.cpus() >= 1)
 j0, t0 = kernel.jiffies(), kernel.ktime_ns()
-x = 0
-for i in range(20000):
-    x += i
+time.sleep_ms(300)
 j1, t1 = kernel.jiffies(), kernel.ktime_ns()
 print(j1 >= j0, t1 > t0, t0 > 0)
-# The two clocks agree to within a few ticks.
+# The two clocks agree over 300 ms to within 100 ms: a wrong hz or unit is
+# off by far more; a late tick of a starved virtual CPU (a loaded host
+# under TCG lost 3 ticks' agreement over a 20000-step loop) is not.
 dt_ns = t1 - t0
 dj = j1 - j0
-print(abs(dj * 1000000000 // kernel.hz - dt_ns) < 3 * 1000000000 // kernel.hz)
+print(abs(dj * 1000000000 // kernel.hz - dt_ns) < 100000000)
 try:
     kernel.hz = 1
 except (AttributeError, TypeError):
