@@ -43,7 +43,6 @@ echo "$limit" >"$param"
 check_status "many probes" 0 "$st"
 printf 'True True\n30 30\n20\nTrue True\n' >/tmp/many.want
 check_file_eq "many probes" /tmp/many.want /tmp/many.out
-kp=/sys/kernel/debug/kprobes/list
-[ -s "$kp" ] && { fail "probes left:"; show "$kp"; }
+kprobes_gone "after many probes"
 module_works "after many probes"
 finish
