@@ -6,6 +6,8 @@
 # On hrtimer_start_range_ns, which every CPU runs, the debug tier hung here
 # once (a CPU-0 kworker blocked for minutes, no RCU stall, no lockup, the
 # rig's own watchdog stalled too); not reproduced in 7 debug runs since.
+# That kworker is where the kprobe optimizer waits for an RCU-tasks grace
+# period, which a script like this one held up until it ended (321).
 import kernel
 
 with kernel.kprobe("kern_probe_pop", nargs=2) as p:
