@@ -173,3 +173,17 @@
 #else
 #error "kpython: unknown target architecture"
 #endif
+
+/* The `kernel` module (kernel_mod/kmod_*.c) raises OSError with EFAULT
+ * (bad addresses), ENOSPC (too many probes), EBUSY and ESRCH, which
+ * upstream's default errno list lacks. Another feature may define a longer
+ * list; it must keep these. */
+#ifndef MICROPY_PY_ERRNO_LIST
+#define MICROPY_PY_ERRNO_LIST \
+	X(EPERM) X(ENOENT) X(ESRCH) X(EINTR) X(EIO) X(E2BIG) X(EBADF) \
+	X(EAGAIN) X(ENOMEM) X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST) \
+	X(ENODEV) X(EISDIR) X(EINVAL) X(ENOSPC) X(ERANGE) \
+	X(EOPNOTSUPP) X(EADDRINUSE) X(ECONNABORTED) X(ECONNRESET) \
+	X(ENOBUFS) X(ENOTCONN) X(ETIMEDOUT) X(ECONNREFUSED) \
+	X(EHOSTUNREACH) X(EALREADY) X(EINPROGRESS)
+#endif

@@ -16,13 +16,14 @@
 set -eu
 kmod=$1
 cd "$kmod"
-# kpy_mp_*.o: open(), os and import. They build Python objects (so they
-# call the interpreter) and reach the kernel only through kpy_vfs*.o, whose
-# entry points leave the section themselves.
-inside_glue="kpy_hal.o kpy_port.o $(ls kpy_mp_*.o 2>/dev/null | tr '\n' ' ')"
+# kmod_*.o: the `kernel` module's bindings. They build Python objects (so
+# they call the interpreter) and reach the kernel only through kern_*.o,
+# whose entry points that may sleep leave the section themselves.
+# kpy_mp_*.o: open(), os and import, the same way over kpy_vfs*.o.
+inside_glue="kpy_hal.o kpy_port.o $(ls kmod_*.o kpy_mp_*.o 2>/dev/null | tr '\n' ' ')"
 entry_glue="kpy_interp.o $inside_glue"
 fpu_objs=$(find gen -name '*.o' | LC_ALL=C sort)
-glue_objs=$(ls kpy_*.o)
+glue_objs=$(ls kpy_*.o kmod_*.o kern_*.o 2>/dev/null)
 status=0
 bad() { echo "check-fpu-boundary: $*" >&2; status=1; }
 tmp=$(mktemp -d)
