@@ -19,8 +19,13 @@ export interface BuildStore {
   /** every published build (for the apt repository's indexes) */
   list(): Promise<BuildMeta[]>;
   has(key: string): Promise<boolean>;
-  /** a local file holding a stored artifact (or a failed build's log), if present */
-  path(key: string, name: string): Promise<string | undefined>;
+  /**
+   * A local file holding a stored artifact (or a failed build's log), if
+   * present. `sha256` is the digest in the meta the caller holds: while a
+   * bucket's meta may still be replaced (settleMs), the file is the one with
+   * those bytes, not the newer meta's.
+   */
+  path(key: string, name: string, sha256?: string): Promise<string | undefined>;
   commit(key: string, files: Map<string, Buffer>, meta: Omit<BuildMeta, 'artifacts'>): Promise<BuildMeta>;
   commitFailure(key: string, log: Buffer, failure: unknown): Promise<void>;
   /** remove what crashed commits left, at start */

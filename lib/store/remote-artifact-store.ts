@@ -69,7 +69,9 @@ export class RemoteArtifactStore implements BuildStore {
     return (await this.meta(key)) !== undefined;
   }
 
-  async path(key: string, name: string): Promise<string | undefined> {
+  async path(key: string, name: string, sha256?: string): Promise<string | undefined> {
+    // Blobs are content-addressed: the caller's digest names its bytes whatever meta stayed.
+    if (sha256 !== undefined && KEY_RE.test(sha256) && KEY_RE.test(key)) return this.blobFile(sha256);
     const meta = await this.meta(key);
     const art = meta?.artifacts.find((a) => a.name === name);
     if (art) return this.blobFile(art.sha256);

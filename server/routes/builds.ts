@@ -94,9 +94,9 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
     if (!(ARTIFACT_NAMES as readonly string[]).includes(name) && !isPackageArtifact(name, b.meta?.packages)) {
       throw new KpyError('ARTIFACT_NOT_FOUND', `no artifact named ${name}; known: ${ARTIFACT_NAMES.join(', ')}`);
     }
-    const path = await core.store.path(b.id, name);
-    if (!path) throw new KpyError('ARTIFACT_NOT_FOUND', `build ${b.id} (${b.state}) has no ${name}`);
     const known = b.meta?.artifacts.find((a) => a.name === name);
+    const path = await core.store.path(b.id, name, known?.sha256);
+    if (!path) throw new KpyError('ARTIFACT_NOT_FOUND', `build ${b.id} (${b.state}) has no ${name}`);
     // Packages are reproducible from the key too, but only the module's
     // bytes are sealed in memory (served without a lookup); the rest are
     // held under their digest.

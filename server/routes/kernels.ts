@@ -59,13 +59,14 @@ export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifa
     const head = req.method === 'HEAD';
     const plan = mayBuild && !head ? await core.service.plan(request) : await core.service.plan(request, { cachedOnly: true });
     const meta = plan ? await core.store.meta(plan.key) : undefined;
-    const path = plan && meta ? await core.store.path(plan.key, 'kpython.ko') : undefined;
+    const ko = meta?.artifacts.find((a) => a.name === 'kpython.ko');
+    const path = plan && meta ? await core.store.path(plan.key, 'kpython.ko', ko?.sha256) : undefined;
     if (plan && meta && path) {
       res.setHeader('X-Kpython-Build', plan.key);
       res.setHeader('Link', `</v1/builds/${plan.key}>; rel="build"`);
       // The bytes behind this URL change with the newest build of the release: revalidate, never immutable.
       // The bytes of the build are fixed by its key: the same memory slot as the build's own URL.
-      await sendArtifact(req, res, path, 'kpython.ko', meta.artifacts.find((a) => a.name === 'kpython.ko'), 'revalidate', { cache: hot, key: `${plan.key}/kpython.ko` });
+      await sendArtifact(req, res, path, 'kpython.ko', ko, 'revalidate', { cache: hot, key: `${plan.key}/kpython.ko` });
       return;
     }
     if (!mayBuild) {
