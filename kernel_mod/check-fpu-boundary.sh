@@ -22,8 +22,20 @@ cd "$kmod"
 # kpy_mp_*.o: open(), os and import, the same way over kpy_vfs*.o.
 inside_glue="kpy_hal.o kpy_port.o $(ls kmod_*.o kpy_mp_*.o 2>/dev/null | tr '\n' ' ')"
 entry_glue="kpy_interp.o $inside_glue"
-fpu_objs=$(find gen -name '*.o' | LC_ALL=C sort)
-glue_objs=$(ls kpy_*.o kmod_*.o kern_*.o 2>/dev/null)
+# The objects of this build: Kbuild lists them in kpython.mod. Objects of
+# an earlier build for another target (nlrx64.o after an x86 build, when
+# the bundle stayed) may lie in the tree and are not judged.
+if [ -s kpython.mod ]; then
+	built=$(tr ' ' '\n' <kpython.mod | sed -n "s|^$PWD/||p")
+else
+	built=$(find . -name '*.o' ! -name '*.mod.o' | sed 's|^\./||')
+fi
+fpu_objs=$(printf '%s\n' $built | grep '^gen/' | LC_ALL=C sort)
+glue_objs=$(printf '%s\n' $built | grep -E '^(kpy|kmod|kern)_[^/]*\.o$')
+if [ -z "$fpu_objs" ] || [ -z "$glue_objs" ]; then
+	echo "check-fpu-boundary: no objects of this build found in $PWD" >&2
+	exit 1
+fi
 status=0
 bad() { echo "check-fpu-boundary: $*" >&2; status=1; }
 tmp=$(mktemp -d)

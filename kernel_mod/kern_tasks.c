@@ -8,7 +8,8 @@
  * the initial PID namespace. The module list head (`modules`) is not
  * exported: the walk starts at kpython's own entry, which stays on the list
  * while kpython runs a script, and goes once around, skipping the one node
- * that is not inside the module area: the head in the kernel's data.
+ * that is not a module's (kern_is_module_node()): the head in the kernel's
+ * data.
  */
 #include <linux/cred.h>
 #include <linux/mm.h>
@@ -20,6 +21,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/version.h>
 #include "kern.h"
@@ -117,11 +119,49 @@ static int kern_tasks_sleeps(struct kern_task **tasks, size_t *n)
 	return 0;
 }
 
-static bool kern_in_module_area(const void *p)
-{
-	unsigned long a = (unsigned long)p;
+/*
+ * Is `node` a module's entry on the module list, or the list head? A
+ * module's struct module is its __this_module, which lies in the module's
+ * own memory; the head (`modules`) is kernel data. Address ranges cannot
+ * tell them apart everywhere: arm64's KASLR puts modules outside
+ * [MODULES_VADDR, MODULES_END). For the head, the "struct module" around
+ * it is whatever kernel data surrounds it, so it is copied without
+ * faulting into `scratch`, and all three must hold: a known state, a
+ * terminated name, and a module memory of sane size that contains the
+ * struct itself.
+ */
+#define KERN_MODULE_MEM_MAX (1UL << 30)
 
-	return a >= MODULES_VADDR && a < MODULES_END;
+static bool kern_mem_holds(unsigned long base, unsigned long size,
+			   unsigned long a)
+{
+	return base && size <= KERN_MODULE_MEM_MAX && a >= base &&
+	       a - base < size;
+}
+
+static bool kern_is_module_node(struct list_head *node, struct module *scratch)
+{
+	struct module *mod = list_entry(node, struct module, list);
+	unsigned long a = (unsigned long)mod;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	int type;
+#endif
+
+	if (copy_from_kernel_nofault(scratch, mod, sizeof(*scratch)))
+		return false;
+	if ((unsigned int)scratch->state > MODULE_STATE_UNFORMED ||
+	    !memchr(scratch->name, 0, sizeof(scratch->name)))
+		return false;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	for (type = 0; type < MOD_MEM_NUM_TYPES; type++)
+		if (kern_mem_holds((unsigned long)scratch->mem[type].base,
+				   scratch->mem[type].size, a))
+			return true;
+	return false;
+#else
+	return kern_mem_holds((unsigned long)scratch->core_layout.base,
+			      scratch->core_layout.size, a);
+#endif
 }
 
 static uint64_t kern_module_size(struct module *mod)
@@ -157,15 +197,19 @@ static int kern_modules_sleeps(struct kern_module **mods, size_t *n)
 	struct list_head *self = &THIS_MODULE->list, *node;
 	struct kern_module *arr;
 	size_t got = 0, steps = 0;
-	struct module *mod;
+	struct module *mod, *scratch;
 
 	arr = kvmalloc_array(KERN_MODULES_MAX, sizeof(*arr), GFP_KERNEL);
-	if (!arr)
+	scratch = kmalloc(sizeof(*scratch), GFP_KERNEL);
+	if (!arr || !scratch) {
+		kvfree(arr);
+		kfree(scratch);
 		return -ENOMEM;
+	}
 	rcu_read_lock();
 	node = self;
 	do {
-		if (!kern_in_module_area(node))
+		if (!kern_is_module_node(node, scratch))
 			goto next;	/* the list head */
 		mod = list_entry(node, struct module, list);
 		if (READ_ONCE(mod->state) == MODULE_STATE_UNFORMED)
@@ -180,6 +224,7 @@ next:
 	} while (node != self && got < KERN_MODULES_MAX &&
 		 ++steps < 2 * KERN_MODULES_MAX);
 	rcu_read_unlock();
+	kfree(scratch);
 	*mods = arr;
 	*n = got;
 	return 0;
