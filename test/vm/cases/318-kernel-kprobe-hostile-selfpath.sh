@@ -1,5 +1,6 @@
 # Probes on functions that kpython's handler, kprobes and text patching use
-# themselves (locks, the clock, irq_work, memcpy). Opt-in: once in about ten
+# themselves (locks, the clock, irq_work, memcpy), and on kpython's own
+# event path (kern_probe_pop, kmod_events_next: see 316). Opt-in: once in about ten
 # runs under TCG, 6.1 oopsed at a NULL single-step slot (a stale int3 taken
 # at an ftrace-based probe's address), the emulator fault that
 # kprobe-hot.inc explains; these functions run on every CPU all the time,
@@ -12,7 +13,7 @@
 	exit 77
 }
 . ./kprobe-hot.inc
-hot_probes "irq_work_queue ktime_get_mono_fast_ns _raw_spin_lock
+hot_probes "kern_probe_pop kmod_events_next irq_work_queue ktime_get_mono_fast_ns _raw_spin_lock
 	_raw_spin_trylock _raw_spin_lock_irqsave _raw_spin_unlock_irqrestore
 	memcpy __kmalloc"
 finish
