@@ -4,22 +4,8 @@ import sys
 
 import kernel
 
-
-# Which of the names /proc/kallsyms lists (scanning it takes seconds under
-# emulation, past a script's time limit): Debian's kernels list data
-# symbols (CONFIG_KALLSYMS_ALL) except bookworm's arm64 ones; every kernel
-# lists the architecture's blacklisted fault handler.
-arm64 = "aarch64" in sys.implementation._machine
-data_listed = not (arm64 and kernel.release().startswith("6.1."))
-blacklisted = "do_mem_abort" if arm64 else "do_int3"
-
-
-def listed(names):
-    known = {"vfs_read", "kern_read", blacklisted}
-    if data_listed:
-        known |= {"jiffies", "init_task", "linux_banner"}
-    return {n for n in names if n in known}
-
+sys.path.insert(0, "lib")
+from kallsyms_known import blacklisted, listed  # noqa: E402
 
 # What kallsyms does not list resolves to None.
 names = ("vfs_read", "jiffies", blacklisted, "init_task", "kern_read")

@@ -1,13 +1,15 @@
 # kretprobe: the return value (the whole register, signed) with the
 # entry's arguments.
+import sys
+
 import kernel
 
-banner = kernel.symbol("linux_banner")
-# Without CONFIG_KALLSYMS_ALL (bookworm's arm64 kernel) kallsyms has no data
-# symbols: kernel text serves the read checks as well.
-data_syms = banner is not None
-if not data_syms:
-    banner = kernel.symbol("vfs_read")
+sys.path.insert(0, "lib")
+from kallsyms_known import data_listed  # noqa: E402
+
+# Where kallsyms lists no data symbols (bookworm's arm64 kernels) kernel
+# text serves the read checks as well.
+banner = kernel.symbol("linux_banner" if data_listed else "vfs_read")
 # Other tasks call it too (seen once in 36 runs on the debug kernel): ours only.
 me = kernel.current().pid
 with kernel.kretprobe("copy_from_kernel_nofault", nargs=3) as r:
