@@ -26,7 +26,6 @@ const isPackageArtifact = (name: string, packages: { fileName: string }[] | unde
  * a failed build's log is replaced by a retry: those are revalidated.
  */
 export const SEALED_ARTIFACTS: ReadonlySet<string> = new Set(['kpython.ko', 'kpython.unsigned.ko', 'kpython.ko.debug']);
-const IMMUTABLE = SEALED_ARTIFACTS;
 
 export const MAX_LIST = 100;
 
@@ -100,11 +99,11 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
     // Packages are reproducible from the key too, but only the module's
     // bytes are sealed in memory (served without a lookup); the rest are
     // held under their digest.
-    const fixed = IMMUTABLE.has(name) || name.endsWith('.deb');
+    const fixed = SEALED_ARTIFACTS.has(name) || name.endsWith('.deb');
     const immutable = b.state === 'succeeded' && known !== undefined && fixed;
     await sendArtifact(req, res, path, name, known, immutable ? 'immutable' : 'revalidate', {
       cache: hot,
-      key: immutable && IMMUTABLE.has(name) ? `${b.id}/${name}` : `${b.id}/${name}/${known?.sha256 ?? ''}`,
+      key: immutable && SEALED_ARTIFACTS.has(name) ? `${b.id}/${name}` : `${b.id}/${name}/${known?.sha256 ?? ''}`,
     });
   });
 
