@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../lib/config.js';
 import { createCore, type Core } from '../lib/core.js';
 import { createLogger } from '../lib/logger.js';
-import { buildApp } from '../server/app.js';
+import { createApiServer } from '../server/app.js';
 import { setupRedisUrl } from '../test/integration/helpers/setup-redis.js';
 import { LABEL_RUN } from '../worker/container-client.js';
 import { buildContainerSpec } from '../worker/container-layout.js';
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const core = await createCore(config, createLogger('warn'));
   const runLabel = `bench-${id}`;
   const worker = await startWorkerRuntime(core, { runLabel });
-  const server: Server = buildApp({ core }).listen(0, '127.0.0.1');
+  const server: Server = createApiServer({ core }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {

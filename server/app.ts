@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Core } from '../lib/core.js';
@@ -6,7 +7,8 @@ import { openapiDocument } from './openapi.js';
 import { FollowerGate } from './follower-gate.js';
 import { FinishedViews } from './finished-views.js';
 import { HotArtifacts } from './hot-artifacts.js';
-import { hotReads } from './hot-reads.js';
+import { hotReads, withHotReads } from './hot-reads.js';
+import { ReleaseMemo } from './release-memo.js';
 import { requestId } from './request-id.js';
 import { problemHandler } from './problem.js';
 import { rateLimit } from './rate-limit.js';
@@ -26,8 +28,18 @@ export interface AppDeps {
   readiness?: ReadinessCheck[];
 }
 
-/** The HTTP API as an express app, not listening: main.ts listens, tests call it directly. */
-export function buildApp(deps: AppDeps): Express {
+/**
+ * The HTTP API as a server, not listening yet (main.ts, the tests and the
+ * benches listen): the hot reads (server/hot-reads.ts) on the request
+ * event, then the express app.
+ */
+export function createApiServer(deps: AppDeps): Server {
+  const { app, hot } = buildApp(deps);
+  return createServer(withHotReads(hot, app));
+}
+
+/** The express app and the hot reads that stand before it. */
+export function buildApp(deps: AppDeps): { app: Express; hot: ReturnType<typeof hotReads> } {
   const { core } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -35,7 +47,8 @@ export function buildApp(deps: AppDeps): Express {
   // One memory budget for the artifacts both download routes serve.
   const hot = new HotArtifacts(core.config.http.hotArtifactBytes);
   const views = new FinishedViews(core.records, core.config.http.finishedViewBytes, core.store.settleMs);
-  app.use(hotReads({ redis: core.redis, views, hot, sealed: SEALED_ARTIFACTS, log: core.log.child({ component: 'http' }) }));
+  const releases = new ReleaseMemo();
+  const reads = hotReads({ redis: core.redis, views, hot, sealed: SEALED_ARTIFACTS, releases, log: core.log.child({ component: 'http' }) });
   app.use(
     pinoHttp({
       logger: core.log.child({ component: 'http' }),
@@ -55,11 +68,11 @@ export function buildApp(deps: AppDeps): Express {
   const writes = rateLimit(core.config.http.rateLimitPerMin);
   const followers = new FollowerGate(core.config.http.maxLogFollowers, core.config.http.maxLogFollowersPerClient);
   app.use(buildsRouter(core, writes, followers, hot, views));
-  app.use(kernelsRouter(core, writes, hot));
+  app.use(kernelsRouter(core, writes, hot, releases));
   app.use(headersRouter(core, writes));
   app.use(keysRouter(core));
   app.use(aptRouter(core));
   app.use((req, _res, next) => next(new KpyError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   app.use(problemHandler);
-  return app;
+  return { app, hot: reads };
 }

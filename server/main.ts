@@ -11,7 +11,7 @@ import { Metrics } from '../lib/metrics.js';
 import { onShutdown } from '../lib/shutdown.js';
 import { startPrebuild } from '../lib/prebuild/start-prebuild.js';
 import { startWorkerRuntime } from '../worker/worker-runtime.js';
-import { buildApp } from './app.js';
+import { createApiServer } from './app.js';
 
 /** How often an API on a shared bucket rebuilds its apt indexes (builds published by other hosts). */
 const APT_REFRESH_MS = 60_000;
@@ -30,11 +30,10 @@ runMain(async () => {
   installCrashPolicy(log, metrics.unhandled);
   const core = await createCore(config, log, { metrics });
   const worker = values.role === 'all' ? await startWorkerRuntime(core) : undefined;
-  const app = buildApp({
+  const server: Server = createApiServer({
     core,
     readiness: worker ? [{ name: 'docker', check: () => worker.containers.ping() }] : [],
-  });
-  const server: Server = app.listen(config.http.port, config.http.host);
+  }).listen(config.http.port, config.http.host);
   await once(server, 'listening');
   const { address, port } = server.address() as AddressInfo;
   log.info({ url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, role: values.role, dataDir: config.dataDir }, 'kpython build service listening');

@@ -6,9 +6,10 @@ import { KERNEL_RELEASE_RE } from '../../lib/kernel-version.js';
 import { hasToken } from '../auth.js';
 import { buildView } from '../build-view.js';
 import type { HotArtifacts } from '../hot-artifacts.js';
+import type { ReleaseMemo } from '../release-memo.js';
 import { sendArtifact } from './send-artifact.js';
 
-export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifacts): Router {
+export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifacts, releases: ReleaseMemo): Router {
   const r = Router();
 
   /**
@@ -67,6 +68,8 @@ export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifa
       // The bytes behind this URL change with the newest build of the release: revalidate, never immutable.
       // The bytes of the build are fixed by its key: the same memory slot as the build's own URL.
       await sendArtifact(req, res, path, 'kpython.ko', ko, 'revalidate', { cache: hot, key: `${plan.key}/kpython.ko` });
+      // The plain fetch (no version or arch asked) answers the same for a moment: server/release-memo.ts.
+      if (Object.keys(req.query).length === 0) releases.remember(release, plan.key);
       return;
     }
     if (!mayBuild) {

@@ -57,23 +57,32 @@ export async function sendArtifact(
   await streamFile(path, res);
 }
 
-/** Send an artifact already held in memory. */
-export function sendHeld(req: Request, res: Response, name: string, held: HotArtifact, cache: CachePolicy): void {
-  if (sendHeaders(req, res, name, held.sha256, held.body.length, cache)) res.end(held.body);
+/** The headers every answer about an artifact carries (the 304 too). */
+export function validatorHeaders(sha256: string, cache: CachePolicy): [string, string][] {
+  return [
+    ['ETag', `"${sha256}"`],
+    ['Cache-Control', CACHE_CONTROL[cache]],
+    ['Digest', `sha-256=${Buffer.from(sha256, 'hex').toString('base64')}`],
+  ];
+}
+
+/** The headers of the artifact's bytes (200 and HEAD). */
+export function contentHeaders(name: string, size: number): [string, string][] {
+  return [
+    ['Content-Type', TYPES[name] ?? 'application/octet-stream'],
+    ['Content-Length', String(size)],
+    ['Content-Disposition', `attachment; filename="${name}"`],
+  ];
 }
 
 /** The headers of an artifact; false when they are the whole answer (304, HEAD). */
 function sendHeaders(req: Request, res: Response, name: string, sha256: string, size: number, cache: CachePolicy): boolean {
-  res.setHeader('ETag', `"${sha256}"`);
-  res.setHeader('Cache-Control', CACHE_CONTROL[cache]);
-  res.setHeader('Digest', `sha-256=${Buffer.from(sha256, 'hex').toString('base64')}`);
+  for (const [k, v] of validatorHeaders(sha256, cache)) res.setHeader(k, v);
   if (matches(req.get('if-none-match'), sha256)) {
     res.status(304).end();
     return false;
   }
-  res.setHeader('Content-Type', TYPES[name] ?? 'application/octet-stream');
-  res.setHeader('Content-Length', String(size));
-  res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+  for (const [k, v] of contentHeaders(name, size)) res.setHeader(k, v);
   if (req.method === 'HEAD') {
     res.end();
     return false;
@@ -92,7 +101,7 @@ export async function streamFile(path: string, res: Response): Promise<void> {
 }
 
 /** If-None-Match: `*`, or a list of (weak or strong) entity tags. */
-function matches(header: string | undefined, sha256: string): boolean {
+export function matches(header: string | undefined, sha256: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === `"${sha256}"`);

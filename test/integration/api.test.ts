@@ -115,6 +115,24 @@ describe('HTTP API against real Redis and Docker', () => {
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('content-length'), String(bytes.length));
     assert.ok(Buffer.from(await byRelease.arrayBuffer()).equals(bytes));
+    // Repeated CI fetches are answered before express from memory (server/hot-reads.ts): the same
+    // bytes and headers as the full route's, including the build they came from.
+    const fetchHeaders = (r: Response) => [...headersOf(r), r.headers.get('x-kpython-build'), r.headers.get('link')];
+    for (let i = 0; i < 3; i++) {
+      const fast = await fetch(`${server.url}/v1/kernels/${kernel}/kpython.ko`, { headers: { 'x-request-id': `fetch-${i}` } });
+      assert.deepEqual(fetchHeaders(fast), fetchHeaders(byRelease));
+      assert.equal(fast.headers.get('x-request-id'), `fetch-${i}`);
+      assert.ok(Buffer.from(await fast.arrayBuffer()).equals(bytes));
+    }
+    const fastHead = await fetch(`${server.url}/v1/kernels/${kernel}/kpython.ko`, { method: 'HEAD' });
+    assert.deepEqual(fetchHeaders(fastHead), fetchHeaders(byRelease));
+    const revalidated = await fetch(`${server.url}/v1/kernels/${kernel}/kpython.ko`, { headers: { 'if-none-match': `"${ko.sha256}"` } });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.headers.get('x-kpython-build'), build.id);
+    assert.equal(revalidated.headers.get('etag'), `"${ko.sha256}"`);
+    // A query goes to the full route, which checks it.
+    const otherArch = await fetch(`${server.url}/v1/kernels/${kernel}/kpython.ko?arch=arm64`);
+    assert.equal(otherArch.status, 400);
 
     const plain = await (await fetch(`${server.url}${location}/log`)).text();
     assert.match(plain, /LD \[M\]/);

@@ -1,16 +1,15 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { buildApp } from '../../../server/app.js';
+import { createApiServer } from '../../../server/app.js';
 import type { TestEnv } from './test-core.js';
 
-/** The real express app of a test env, listening on 127.0.0.1 at a free port. */
+/** The real API server of a test env, listening on 127.0.0.1 at a free port. */
 export async function listen(env: TestEnv): Promise<{ url: string; close(): Promise<void> }> {
-  const app = buildApp({
+  const server: Server = createApiServer({
     core: env.core,
     ...(env.worker ? { readiness: [{ name: 'docker', check: () => (env.worker as NonNullable<TestEnv['worker']>).containers.ping() }] } : {}),
-  });
-  const server: Server = app.listen(0, '127.0.0.1');
+  }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
