@@ -11,7 +11,7 @@
  * missing). The service is the compiled `npm start` process (API and worker)
  * with its own data directory; it builds the module first (about a minute).
  * KPY_BENCH_KERNEL picks the kernel, KPY_BENCH_SECONDS the wrk duration
- * (default 8), KPY_BENCH_ROUNDS the rounds (default 3). KPY_BENCH_BASELINE_DIST
+ * (default 8), KPY_BENCH_ROUNDS the rounds (default 5). KPY_BENCH_BASELINE_DIST
  * names another build of the service (e.g. `git worktree add /tmp/old <commit>
  * && cd /tmp/old && npx tsc`, then /tmp/old/dist): it runs as a second
  * service with its own build, in the same rounds, and each of its routes is
@@ -27,7 +27,7 @@ import { spawnService } from '../test/integration/helpers/spawned-service.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 const SECONDS = Number(process.env.KPY_BENCH_SECONDS ?? 8);
-const ROUNDS = Number(process.env.KPY_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.KPY_BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 32;
 
 interface WrkResult {
@@ -97,14 +97,19 @@ async function main(): Promise<void> {
     }
     const med = (name: string) => median(runs[name] ?? []);
     const line = (name: string, base: string) => {
-      if (!runs[name] || !runs[base]) return;
+      const mine = runs[name];
+      const theirs = runs[base];
+      if (!mine || !theirs) return;
       const a = med(name);
       const b = med(base);
+      // The load of a shared machine moves between rounds: the ratio within each round (both
+      // measured seconds apart) is steadier than the ratio of the medians.
+      const paired = (k: keyof WrkResult) => medianOf(mine.map((r, i) => r[k] / (theirs[i]?.[k] ?? NaN)));
       console.log(
-        `${name.padEnd(24)} ${a.rps.toFixed(0).padStart(7)} req/s p99 ${a.p99ms.toFixed(1).padStart(6)} ms | ${base}: ${b.rps.toFixed(0)} req/s p99 ${b.p99ms.toFixed(1)} ms | ratio ${(a.rps / b.rps).toFixed(2)}x throughput, ${(a.p99ms / b.p99ms).toFixed(2)}x p99`,
+        `${name.padEnd(24)} ${a.rps.toFixed(0).padStart(7)} req/s p99 ${a.p99ms.toFixed(1).padStart(6)} ms | ${base}: ${b.rps.toFixed(0)} req/s p99 ${b.p99ms.toFixed(1)} ms | ratio ${(a.rps / b.rps).toFixed(2)}x throughput, ${(a.p99ms / b.p99ms).toFixed(2)}x p99 | per round ${paired('rps').toFixed(2)}x, ${paired('p99ms').toFixed(2)}x`,
       );
     };
-    console.log('medians:');
+    console.log('medians (and the median of the ratios within each round):');
     line('service module', 'nginx module');
     line('service CI fetch', 'nginx module');
     line('service status GET', 'nginx status-sized file');
@@ -174,6 +179,13 @@ function wrk(url: string): WrkResult {
   const errors = non2xx + (sock ? sock.slice(1).reduce((n, x) => n + Number(x), 0) : 0);
   if (!Number.isFinite(rps) || !p99) throw new Error(`cannot read wrk's output:\n${out}`);
   return { rps, p99ms: Number(p99[1]) * scale, errors };
+}
+
+function medianOf(xs: number[]): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 function median(xs: WrkResult[]): WrkResult {
