@@ -61,10 +61,65 @@ if [ -n "${KPY_CC:-}" ]; then
 	say "compiler here: $("$KPY_CC" --version | head -n 1)"
 fi
 
+# Debug info names the kernel's header directories by fixed names, not by
+# the ABI: the same objects for every kernel whose headers they see the same,
+# whether or not they came from the object cache (tools/objcache-cc.sh).
+ksrc=$(sed -n 's|^include \(/.*\)/Makefile$|\1|p' "$kdir/Makefile" | head -n 1)
+maps="-fdebug-prefix-map=$kdir=/usr/src/linux-headers-build"
+[ -z "$ksrc" ] || maps="$maps -fdebug-prefix-map=$ksrc=/usr/src/linux-headers-source"
+set --
+if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" ] && [ -n "${KPY_CC:-}" ] &&
+	[ -f /build/src/tools/objcache-cc.sh ]; then
+	# The toolchain part of every object's key: the image, the compiler's
+	# own description and the bytes of the programs that make an object.
+	ccbin=$(command -v "$KPY_CC")
+	KPY_OBJCACHE_TOOLCHAIN=$({
+		echo "image ${KPY_OBJCACHE_IMAGE:-}"
+		"$KPY_CC" -v 2>&1
+		for p in "$ccbin" "$("$KPY_CC" -print-prog-name=cc1)" "$(command -v "$("$KPY_CC" -print-prog-name=as)")"; do
+			sha256sum "$(readlink -f "$p")"
+		done
+	} | sha256sum | cut -d' ' -f1)
+	KPY_OBJCACHE_KDIR=$kdir KPY_OBJCACHE_KSRC=${ksrc:-/nonexistent} KPY_OBJCACHE_LOG=/build/tmp/objcache.log
+	export KPY_OBJCACHE_TOOLCHAIN KPY_OBJCACHE_KDIR KPY_OBJCACHE_KSRC KPY_OBJCACHE_LOG
+	: >"$KPY_OBJCACHE_LOG"
+	say "object cache: toolchain ${KPY_OBJCACHE_TOOLCHAIN%"${KPY_OBJCACHE_TOOLCHAIN#????????????}"}"
+	# Debian's headers Makefile: CC = $(if $(DEBIAN_KERNEL_USE_CCACHE),$(CCACHE)) gcc-12
+	set -- CCACHE="sh /build/src/tools/objcache-cc.sh" DEBIAN_KERNEL_USE_CCACHE=y
+fi
+
 cd /build/src
+# The generated MicroPython bundle depends on kpython's sources and the
+# image's host compiler and python only (Makefile: BUNDLE_ID), never on the
+# kernel: trusted builds keep it beside the objects, checked by digest.
+bundle=
+if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && id=$(make -s bundle-id 2>/dev/null) && [ -n "$id" ]; then
+	bundle=$KPY_OBJCACHE/bundles/$(printf '%s\n' "$KPY_OBJCACHE_TOOLCHAIN" "$id" | sha256sum | cut -c1-40)
+	if [ -f "$bundle.tar" ] && [ -f "$bundle.sha256" ] &&
+		[ "$(sha256sum <"$bundle.tar" | cut -d' ' -f1)" = "$(cat "$bundle.sha256")" ] &&
+		mkdir -p kernel_mod/gen && tar -xf "$bundle.tar" -C kernel_mod/gen; then
+		touch -c "$bundle.sha256"
+		say "bundle cache: hit"
+		bundle=
+	elif [ -f "$bundle.tar" ]; then
+		say "bundle cache: corrupt entry ignored"
+		rm -rf kernel_mod/gen
+	fi
+fi
 say "make KDIR=$kdir -j${KPY_JOBS:-1}"
 # The sources carry the verified MicroPython tree; nothing may be downloaded.
-make KDIR="$kdir" -j"${KPY_JOBS:-1}"
+make KDIR="$kdir" -j"${KPY_JOBS:-1}" KCFLAGS="$maps" "$@"
+if [ -n "$bundle" ] && [ -d kernel_mod/gen/micropython_embed ]; then
+	mkdir -p "${bundle%/*}" &&
+		tar -cf "$bundle.tar.$$" -C kernel_mod/gen --exclude='*.o' --exclude='.*.cmd' --exclude=./build-embed . &&
+		sha256sum <"$bundle.tar.$$" | cut -d' ' -f1 >"$bundle.sha256.$$" &&
+		mv -f "$bundle.tar.$$" "$bundle.tar" && mv -f "$bundle.sha256.$$" "$bundle.sha256" &&
+		say "bundle cache: stored" || rm -f "$bundle.tar.$$" "$bundle.sha256.$$"
+fi
+if [ -n "${KPY_OBJCACHE_LOG:-}" ]; then
+	n() { grep -cx "$1" "$KPY_OBJCACHE_LOG" || true; }
+	say "object cache: $(n hit) hits, $(n miss) misses, $(n stored) stored, $(n corrupt) corrupt entries ignored, $(n uncacheable) uncacheable"
+fi
 
 [ -f "$KPY_ARTIFACT" ] || { say "make succeeded but left no $KPY_ARTIFACT"; exit 4; }
 mkdir -p /build/out

@@ -20,6 +20,7 @@ import { runBuildContainer } from './run-container.js';
 import { verifyJob } from './verify-job.js';
 import { debianPackages, debianTarget } from './debian-packages.js';
 import type { BuiltPackage } from '../lib/packaging/module-package.js';
+import { objectCacheDir, pruneObjectCache } from '../lib/object-cache.js';
 
 export interface PipelineDeps {
   containers: ContainerClient;
@@ -36,6 +37,8 @@ export interface PipelineDeps {
   /** regenerate the apt repository's indexes once a build is published */
   publishApt?: () => Promise<unknown>;
   limits: Config['build'];
+  /** the object cache of trusted builds (issue 14); absent = every build compiles everything */
+  objectCache?: Config['objectCache'];
   workerId: string;
   runLabel?: string;
   log: Logger;
@@ -100,9 +103,12 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
     say(`[kpython] toolchain ${image.name} ${image.compilerVersion} (${plan.toolchainMatch} match; sha256:${plan.inputs.toolchain.digest}; local image ${image.id})`);
 
     await report.stage('container', 20);
+    // Trusted builds only: an upload's build system is the client's code.
+    const objects = deps.objectCache && trustOf(plan.inputs.headers) === 'archive' ? await objectCacheDir(deps.objectCache.dir, image.id) : undefined;
     const spec = buildContainerSpec({
       plan,
       imageId: image.id,
+      ...(objects ? { objectCache: objects } : {}),
       limits: deps.limits,
       workerId: deps.workerId,
       ...(deps.runLabel ? { runLabel: deps.runLabel } : {}),
@@ -129,6 +135,12 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       },
       log,
     });
+    if (objects && deps.objectCache) {
+      await pruneObjectCache(deps.objectCache.dir, deps.objectCache.maxBytes).then(
+        (r) => r.removed && log.info(r, 'object cache pruned'),
+        (err: unknown) => log.warn({ err }, 'pruning the object cache failed'),
+      );
+    }
     if (run.exitCode !== 0) throw exitError(run.exitCode, lines);
 
     await report.stage('collect', 85);
