@@ -55,7 +55,7 @@ const EnvSchema = z.object({
   KPY_BUILD_LOG_MB: int(16),
   KPY_BUILD_OUTPUT_MB: int(64),
   /** object cache of trusted builds (issue 14), bounded; 0 = off */
-  KPY_OBJECT_CACHE_MB: int(1024),
+  KPY_OBJECT_CACHE_MB: z.coerce.number().int().nonnegative().default(1024),
   KPY_OBJECT_CACHE_DIR: optionalPath,
   KPY_MODULE_SIGNING_KEY: optionalPath,
   KPY_MODULE_SIGNING_CERT: optionalPath,

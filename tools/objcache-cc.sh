@@ -12,12 +12,13 @@
 #   - the preprocessed translation unit (`$CC -E` with those arguments): the
 #     source, every header it includes (kernel headers too, with their
 #     struct layouts and CONFIG_ values), the macros;
-#   - the working directory and SOURCE_DATE_EPOCH.
+#   - the working directory (the kernel's build directory) and
+#     SOURCE_DATE_EPOCH.
 # The kernel's header directories are named after the ABI; the container
 # script maps them to fixed names in debug info (-fdebug-prefix-map) and the
 # kernel maps them out of __FILE__ (-fmacro-prefix-map), so they are replaced
-# by placeholders in the key: only in arguments and line markers (`# N
-# "path"`), the two places the compiler rewrites; anywhere else they stay
+# by placeholders in the key: only in arguments, the working directory and
+# line markers (`# N "path"`), the places the compiler rewrites; anywhere else they stay
 # and make the key differ. So two ABIs share an object exactly when the
 # compiler would have produced the same bytes for both.
 #
@@ -42,9 +43,11 @@ for a do
 	esac
 	prev=$a
 done
-# Only our sources' objects: not the compiler probes of Kbuild's cc-option.
+# Only our sources' objects (under /build/src, KPY_OBJCACHE_SRC for the
+# unit test): not the compiler probes of Kbuild's cc-option.
+root=${KPY_OBJCACHE_SRC:-/build/src}
 case $compile:$out:$src in
-1:*.o:/build/src/*.c) ;;
+1:*.o:"$root"/*.c) ;;
 *) exec "$cc" "$@" ;;
 esac
 
@@ -89,10 +92,10 @@ fi
 key=$({
 	echo "kpy-objcache 1"
 	echo "toolchain ${KPY_OBJCACHE_TOOLCHAIN:?}"
-	echo "cwd $(pwd)"
 	echo "epoch ${SOURCE_DATE_EPOCH:-}"
 	for p in $plugins; do echo "plugin $p $(sha256sum <"$p")"; done
-	printf 'arg %s\n' "$@" | sed "s|$ksrc|@KSRC@|g; s|$kdir|@KDIR@|g"
+	# The working directory is the kernel's (debug info's comp_dir).
+	{ echo "cwd $(pwd)"; printf 'arg %s\n' "$@"; } | sed "s|$ksrc|@KSRC@|g; s|$kdir|@KDIR@|g"
 	echo "unit"
 	sed "/^# [0-9][0-9]* \"/ { s|$ksrc|@KSRC@|g; s|$kdir|@KDIR@|g; }" "$tmp.i"
 } | sha256sum | cut -d' ' -f1)

@@ -1,0 +1,142 @@
+/**
+ * Cheap second builds (issue 14, goals 2 and 3), side by side in one run,
+ * real kpython sources, real Docker builds through the worker pipeline:
+ *
+ *   baseline  release A, no caches              (the cold build)
+ *   seed      release A, empty object cache     (cold, filling the cache)
+ *   second    release B (another ABI of the same series), that cache
+ *   warm      release A again, every cache warm
+ *   check     release B, no caches              (byte identity of "second")
+ *
+ * and prints each time against the baseline; every cached build must give
+ * the unsigned kpython.ko (and its debug info) byte for byte as the uncached
+ * build of the same release, else the bench fails.
+ *
+ *   node dist/bench/build-cache.js [--a 6.1.0-57-amd64] [--b 6.1.0-56-amd64] [--matrix N]
+ *
+ * --matrix N also builds the N newest releases of every series the resolver
+ * knows twice (no cache, then with the cache from the runs before it) and
+ * prints kernels per hour for both.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sha256Hex } from '../lib/sha256.js';
+import { objectCacheDigest } from '../lib/object-cache.js';
+import { makeTestEnv, REPO_ROOT, waitForBuild, type TestEnv } from '../test/integration/helpers/test-core.js';
+
+const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, matrix: { type: 'string' } } });
+
+interface Result {
+  seconds: number;
+  unsigned: string;
+  debug: string;
+  cacheLine: string;
+}
+
+async function build(env: TestEnv, kernel: string, force: boolean): Promise<Result> {
+  const t0 = performance.now();
+  const { build: b } = await env.core.service.submit({ kernel, arch: 'amd64', force });
+  const done = await waitForBuild(env.core, b.id, 900_000);
+  const seconds = (performance.now() - t0) / 1000;
+  if (done.state !== 'succeeded') throw new Error(`${kernel}: ${JSON.stringify(done.error)}`);
+  const file = async (name: string) => {
+    const p = await env.core.store.path(b.id, name);
+    if (!p) throw new Error(`${kernel}: no ${name}`);
+    return readFile(p);
+  };
+  const log = (await file('build.log')).toString();
+  return {
+    seconds,
+    unsigned: sha256Hex(await file('kpython.unsigned.ko')),
+    debug: sha256Hex(await file('kpython.ko.debug')),
+    cacheLine: [...log.matchAll(/^\[kpython\] (object cache: \d.*|bundle cache: .*)$/gm)].map((m) => m[1]).join('; ') || '(no cache)',
+  };
+}
+
+function line(name: string, kernel: string, r: Result, base: number): void {
+  console.log(`${name.padEnd(9)} ${kernel.padEnd(18)} ${r.seconds.toFixed(1).padStart(6)} s  ${(r.seconds / base).toFixed(2)}x  load ${loadavg()[0]?.toFixed(1)}  ${r.cacheLine}`);
+}
+
+async function main(): Promise<void> {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'kpy-bench-objects-'));
+  const envs: TestEnv[] = [];
+  const fresh = async (cached: boolean) => {
+    const env = await makeTestEnv({
+      sourceDir: REPO_ROOT,
+      worker: true,
+      env: cached ? { KPY_OBJECT_CACHE_DIR: cacheDir } : { KPY_OBJECT_CACHE_MB: '0' },
+    });
+    envs.push(env);
+    return env;
+  };
+  let failed = false;
+  try {
+    const plain = await fresh(false);
+    const releases = (await plain.core.resolver.listReleases()).map((k) => k.release);
+    const series61 = releases.filter((r) => /^6\.1\.0-\d+-amd64$/.test(r)).sort((x, y) => Number(y.split('-')[1]) - Number(x.split('-')[1]));
+    const a = values.a ?? series61[0];
+    const b = values.b ?? series61[1];
+    if (!a || !b) throw new Error('the resolver knows fewer than two 6.1 amd64 releases');
+    console.log(`kpython sources ${plain.core.sources.digest.slice(0, 12)}; ${plain.config.build.cpus} CPUs per build; load at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    const cached = await fresh(true);
+    const baseline = await build(plain, a, true);
+    line('baseline', a, baseline, baseline.seconds);
+    const seed = await build(cached, a, true);
+    line('seed', a, seed, baseline.seconds);
+    const second = await build(cached, b, true);
+    line('second', b, second, baseline.seconds);
+    const warm = await build(cached, a, true);
+    line('warm', a, warm, baseline.seconds);
+    const check = await build(plain, b, true);
+    line('check', b, check, baseline.seconds);
+    const same = (x: Result, y: Result) => x.unsigned === y.unsigned && x.debug === y.debug;
+    const ok = same(seed, baseline) && same(warm, baseline) && same(second, check);
+    failed ||= !ok;
+    console.log(`bytes: ${ok ? 'identical' : 'DIFFERENT'} (unsigned kpython.ko and kpython.ko.debug, cached vs uncached; ${a} ${baseline.unsigned.slice(0, 16)}, ${b} ${check.unsigned.slice(0, 16)})`);
+    console.log(`second ABI ${(second.seconds / baseline.seconds).toFixed(2)}x the cold build (goal <= 0.40), warm rebuild ${(warm.seconds / baseline.seconds).toFixed(2)}x (goal <= 0.20)`);
+    const { files } = await objectCacheDigest(cacheDir);
+    console.log(`object cache: ${files} files`);
+
+    const n = Number(values.matrix ?? 0);
+    if (n > 0) {
+      const bySeries = new Map<string, string[]>();
+      for (const r of releases) {
+        const s = r.replace(/^(\d+\.\d+).*?-(\w+)$/, '$1 $2');
+        bySeries.set(s, [...(bySeries.get(s) ?? []), r]);
+      }
+      const chosen = [...bySeries.values()].flatMap((rs) => rs.sort().reverse().slice(0, n));
+      console.log(`\nmatrix: ${chosen.length} releases (${n} newest of ${bySeries.size} series/flavours)`);
+      let tPlain = 0;
+      let tCached = 0;
+      let built = 0;
+      for (const k of chosen) {
+        try {
+          const p = await build(plain, k, true);
+          const c = await build(cached, k, true);
+          tPlain += p.seconds;
+          tCached += c.seconds;
+          built += 1;
+          const same2 = same(p, c);
+          failed ||= !same2;
+          console.log(`${k.padEnd(28)} ${p.seconds.toFixed(1).padStart(6)} s  cached ${c.seconds.toFixed(1).padStart(6)} s  ${same2 ? 'identical' : 'DIFFERENT'}  load ${loadavg()[0]?.toFixed(1)}  ${c.cacheLine}`);
+        } catch (err) {
+          console.log(`${k.padEnd(28)} failed: ${(err as Error).message.slice(0, 200)}`);
+        }
+      }
+      if (built) {
+        console.log(`matrix: ${built} kernels, ${((3600 * built) / tPlain).toFixed(0)} kernels/hour without caches, ${((3600 * built) / tCached).toFixed(0)} with: ${(tPlain / tCached).toFixed(2)}x (goal >= 3)`);
+      }
+    }
+  } finally {
+    for (const e of envs) await e.cleanup();
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(2);
+});

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { objectCacheDigest, pruneObjectCache } from '../../lib/object-cache.js';
+
+/**
+ * tools/objcache-cc.sh with the host's gcc, as Kbuild calls it in the
+ * builder: each input the key names, changed alone, must miss; what the
+ * compiler maps away (the ABI-named header directory) must hit and give the
+ * bytes an uncached compile gives.
+ */
+const WRAPPER = fileURLToPath(new URL('../../../tools/objcache-cc.sh', import.meta.url));
+const CC = 'gcc';
+
+function runCommand(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }) {
+  const r = spawnSync(cmd, args, { ...opts, encoding: 'utf8' });
+  return Promise.resolve({ code: r.status ?? -1, stderr: `${r.stderr}${r.error?.message ?? ''}` });
+}
+
+describe('object cache wrapper (tools/objcache-cc.sh)', () => {
+  let dir: string;
+  let cache: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kpy-objcache-'));
+    cache = join(dir, 'cache');
+    await mkdir(cache);
+    await mkdir(join(dir, 'src'));
+    await writeFile(join(dir, 'src', 'a.c'), '#include <kern.h>\nint get(struct s *p) { return p->a + WIDTH; }\n');
+    for (const abi of ['hdr-56', 'hdr-57', 'hdr-other']) await mkdir(join(dir, abi));
+    await writeFile(join(dir, 'hdr-56', 'kern.h'), 'struct s { int a; };\n#define WIDTH 4\n');
+    await writeFile(join(dir, 'hdr-57', 'kern.h'), 'struct s { int a; };\n#define WIDTH 4\n');
+    await writeFile(join(dir, 'hdr-other', 'kern.h'), 'struct s { long pad; int a; };\n#define WIDTH 4\n');
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** one compile of src/a.c against headers in `hdr`; returns the tallies and the object */
+  async function compile(hdr: string, opts: { flags?: string[]; toolchain?: string; cached?: boolean } = {}) {
+    const log = join(dir, 'tally');
+    await writeFile(log, '');
+    const out = join(dir, 'src', 'a.o');
+    await rm(out, { force: true });
+    const hdrDir = join(dir, hdr);
+    const args = ['-I', hdrDir, '-O2', '-g', `-fdebug-prefix-map=${hdrDir}=/hdr`, `-fdebug-prefix-map=${join(dir, "src")}=/src`, ...(opts.flags ?? []), '-c', '-o', out, join(dir, 'src', 'a.c')];
+    const r =
+      opts.cached === false
+        ? await runCommand(CC, args, { cwd: dir })
+        : await runCommand('sh', [WRAPPER, CC, ...args], {
+            cwd: dir,
+            env: {
+              ...process.env,
+              KPY_OBJCACHE: cache,
+              KPY_OBJCACHE_SRC: join(dir, 'src'),
+              KPY_OBJCACHE_TOOLCHAIN: opts.toolchain ?? 'gcc-test-1',
+              KPY_OBJCACHE_KDIR: hdrDir,
+              KPY_OBJCACHE_LOG: log,
+            },
+          });
+    assert.equal(r.code, 0, r.stderr);
+    return { tally: (await readFile(log, 'utf8')).trim().split('\n').filter(Boolean).join(' '), object: await readFile(out) };
+  }
+
+  it('stores on a miss, hits on the same inputs with the same bytes', async () => {
+    const first = await compile('hdr-57');
+    assert.equal(first.tally, 'miss stored');
+    const again = await compile('hdr-57');
+    assert.equal(again.tally, 'hit');
+    assert.ok(again.object.equals(first.object));
+    assert.ok(again.object.equals((await compile('hdr-57', { cached: false })).object), 'the bytes of an uncached compile');
+  });
+
+  it('another ABI directory with the same headers hits, byte-identical to an uncached compile there', async () => {
+    const other = await compile('hdr-56');
+    assert.equal(other.tally, 'hit');
+    assert.ok(other.object.equals((await compile('hdr-56', { cached: false })).object));
+  });
+
+  it('a changed struct layout in a header, a changed flag, another compiler: each misses', async () => {
+    assert.equal((await compile('hdr-other')).tally, 'miss stored', 'header content');
+    assert.equal((await compile('hdr-57', { flags: ['-DEXTRA=1'] })).tally, 'miss stored', 'a -D flag');
+    assert.equal((await compile('hdr-57', { flags: ['-O1'] })).tally, 'miss stored', 'an optimisation flag');
+    assert.equal((await compile('hdr-57', { toolchain: 'gcc-test-2' })).tally, 'miss stored', 'toolchain identity');
+  });
+
+  it('a corrupted entry is detected by its digest, ignored and replaced', async () => {
+    const good = await compile('hdr-57', { cached: false });
+    const before = await objectCacheDigest(cache);
+    // Flip one byte of every stored object.
+    for (const fan of await readdir(cache)) {
+      for (const f of (await readdir(join(cache, fan))).filter((n) => n.endsWith('.o'))) {
+        const p = join(cache, fan, f);
+        const b = await readFile(p);
+        b.writeUInt8((b.readUInt8(b.length >> 1) ^ 0xff), b.length >> 1);
+        await writeFile(p, b);
+      }
+    }
+    const r = await compile('hdr-57');
+    assert.equal(r.tally, 'corrupt miss stored');
+    assert.ok(r.object.equals(good.object), 'the corrupted bytes were not used');
+    assert.equal((await compile('hdr-57')).tally, 'hit', 'the entry was repaired');
+    assert.notEqual((await objectCacheDigest(cache)).digest, before.digest);
+  });
+
+  it('no usable cache directory: the plain compiler', async () => {
+    const r = await runCommand('sh', [WRAPPER, CC, '-c', '-o', join(dir, 'b.o'), join(dir, 'src', 'a.c'), '-I', join(dir, 'hdr-57')], {
+      env: { ...process.env, KPY_OBJCACHE: join(dir, 'absent'), KPY_OBJCACHE_SRC: join(dir, 'src') },
+    });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('pruning keeps the cache under its bound, newest entries first', async () => {
+    const all = await pruneObjectCache(dir + '/none', 0);
+    assert.equal(all.entries, 0);
+    const root = join(dir, 'prune');
+    await mkdir(join(root, 'img'), { recursive: true });
+    await rm(root, { recursive: true, force: true });
+    await mkdir(join(root, 'img'), { recursive: true });
+    // The wrapper's layout under one image directory.
+    const { cp } = await import('node:fs/promises');
+    await cp(cache, join(root, 'img'), { recursive: true });
+    const before = await pruneObjectCache(root, 1 << 30);
+    assert.ok(before.entries >= 5, `entries: ${before.entries}`);
+    const after = await pruneObjectCache(root, Math.floor(before.bytes / 2));
+    assert.ok(after.removed > 0 && after.bytes <= before.bytes / 2);
+  });
+});
