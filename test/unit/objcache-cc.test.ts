@@ -40,13 +40,13 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
   });
 
   /** one compile of src/a.c against headers in `hdr`; returns the tallies and the object */
-  async function compile(hdr: string, opts: { flags?: string[]; toolchain?: string; cached?: boolean } = {}) {
+  async function compile(hdr: string, opts: { flags?: string[]; toolchain?: string; cached?: boolean; source?: string } = {}) {
     const log = join(dir, 'tally');
     await writeFile(log, '');
     const out = join(dir, 'src', 'a.o');
     await rm(out, { force: true });
     const hdrDir = join(dir, hdr);
-    const args = ['-I', hdrDir, '-O2', '-g', `-fdebug-prefix-map=${hdrDir}=/hdr`, `-fdebug-prefix-map=${join(dir, "src")}=/src`, ...(opts.flags ?? []), '-c', '-o', out, join(dir, 'src', 'a.c')];
+    const args = ['-I', hdrDir, '-O2', '-g', `-fdebug-prefix-map=${hdrDir}=/hdr`, `-fdebug-prefix-map=${join(dir, "src")}=/src`, ...(opts.flags ?? []), '-c', '-o', out, join(dir, 'src', opts.source ?? 'a.c')];
     const r =
       opts.cached === false
         ? await runCommand(CC, args, { cwd: dir })
@@ -85,6 +85,14 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     assert.equal((await compile('hdr-57', { flags: ['-DEXTRA=1'] })).tally, 'miss stored', 'a -D flag');
     assert.equal((await compile('hdr-57', { flags: ['-O1'] })).tally, 'miss stored', 'an optimisation flag');
     assert.equal((await compile('hdr-57', { toolchain: 'gcc-test-2' })).tally, 'miss stored', 'toolchain identity');
+  });
+
+  it('the header directory named outside a line marker (a string) is not normalized: a miss', async () => {
+    await writeFile(join(dir, 'src', 'where.c'), 'const char *where = WHERE;\n');
+    for (const abi of ['hdr-56', 'hdr-57']) {
+      const r = await compile(abi, { source: 'where.c', flags: [`-DWHERE="${join(dir, abi)}"`] });
+      assert.equal(r.tally, 'miss stored', abi);
+    }
   });
 
   it('a corrupted entry is detected by its digest, ignored and replaced', async () => {
