@@ -43,8 +43,8 @@ async function entries(root: string): Promise<{ all: Entry[]; strays: string[] }
           const [o, d] = await Promise.all([stat(`${base}${data}`).catch(() => undefined), stat(`${base}.sha256`).catch(() => undefined)]);
           if (o && d) all.push({ base, data, bytes: o.size + d.size, used: d.mtimeMs });
           else strays.push(`${base}.sha256`);
-        } else if (/\.(o|tar)$/.test(f) && !files.has(`${f.replace(/\.(o|tar)$/, '')}.sha256`)) {
-          // An object whose digest never landed (the build died between the two renames).
+        } else if (/\.tmp\.\d+\.(o|sha256)$|\.(tar|sha256)\.\d+$/.test(f) || (/\.(o|tar)$/.test(f) && !files.has(`${f.replace(/\.(o|tar)$/, '')}.sha256`))) {
+          // A staged file, or an object whose digest never landed: a build died between the steps.
           const s = await stat(join(dir, f)).catch(() => undefined);
           if (s && Date.now() - s.mtimeMs > 10 * 60_000) strays.push(join(dir, f));
         }

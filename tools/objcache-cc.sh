@@ -56,7 +56,7 @@ bre() { printf '%s' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
 ksrc=$(bre "${KPY_OBJCACHE_KSRC:-/nonexistent}")
 kdir=$(bre "${KPY_OBJCACHE_KDIR:-/nonexistent}")
 tmp=$out.kpy-objcache.$$
-trap 'rm -f "$tmp".i "$tmp".o "$tmp".sha256' EXIT
+trap 'rm -f "$tmp".i "$tmp".o' EXIT
 
 # The preprocessed unit: same arguments, -E instead of -c, into $tmp.i. It
 # also writes Kbuild's dependency file (-Wp,-MMD), which a hit needs.
@@ -103,8 +103,9 @@ rm -f "$tmp.i"
 
 entry=$dir/$(printf '%.2s' "$key")/$key
 if [ -f "$entry.o" ] && [ -f "$entry.sha256" ]; then
-	if [ "$(sha256sum <"$entry.o" | cut -d' ' -f1)" = "$(cat "$entry.sha256")" ] &&
-		cp "$entry.o" "$tmp.o" && mv -f "$tmp.o" "$out"; then
+	# The digest of the copy that is used, not of the file it came from.
+	if cp "$entry.o" "$tmp.o" && [ "$(sha256sum <"$tmp.o" | cut -d' ' -f1)" = "$(cat "$entry.sha256")" ] &&
+		mv -f "$tmp.o" "$out"; then
 		touch -c "$entry.sha256" 2>/dev/null
 		tally hit
 		exit 0
@@ -113,8 +114,11 @@ if [ -f "$entry.o" ] && [ -f "$entry.sha256" ]; then
 fi
 "$cc" "$@" || exit
 tally miss
+# Staged beside the entry (same file system: the renames are atomic); a
+# reader that still sees a half-replaced pair fails the digest and misses.
+part=$entry.tmp.$$
 mkdir -p "${entry%/*}" 2>/dev/null &&
-	cp "$out" "$tmp.o" && sha256sum <"$tmp.o" | cut -d' ' -f1 >"$tmp.sha256" &&
-	mv -f "$tmp.o" "$entry.o" && mv -f "$tmp.sha256" "$entry.sha256" &&
-	tally stored
+	cp "$out" "$part.o" && sha256sum <"$part.o" | cut -d' ' -f1 >"$part.sha256" &&
+	mv -f "$part.o" "$entry.o" && mv -f "$part.sha256" "$entry.sha256" &&
+	tally stored || rm -f "$part.o" "$part.sha256"
 exit 0
