@@ -16,12 +16,17 @@ GEN := $(TOP)/kernel_mod/gen
 BUNDLE := $(GEN)/micropython_embed
 PATCHES := $(sort $(wildcard $(TOP)/kernel_mod/patches/*.patch))
 CFG := $(wildcard $(TOP)/embed_cfg/*.h $(TOP)/embed_cfg/*.mk)
+# Our sources scanned for qstrs (embed_cfg/embed.mk): the bundle depends on
+# the names they use and the modules they register, not on the rest.
+QSTR_SRC := $(wildcard $(TOP)/kernel_mod/kmod_*.c)
+QSTR_USE := $(shell cat /dev/null $(QSTR_SRC) | \
+	grep -o 'MP_QSTR_[A-Za-z0-9_]*\|MP_REGISTER_.*' | sort -u)
 # MicroPython-side glue whose qstrs the bundle's generated headers hold.
 CFG += $(wildcard $(TOP)/kernel_mod/kpy_mp_*.c)
 # The bundle's stamp is named after its inputs, so that adding or removing
 # a patch regenerates it as surely as editing one.
-BUNDLE_ID := $(shell cat $(TOP)/micropython/pin.env $(CFG) $(PATCHES) \
-	$(TOP)/Makefile | sha256sum | cut -c1-16)
+BUNDLE_ID := $(shell { cat $(TOP)/micropython/pin.env $(CFG) $(PATCHES) \
+	$(TOP)/Makefile; echo '$(QSTR_USE)'; } | sha256sum | cut -c1-16)
 STAMP := $(GEN)/.bundle-$(BUNDLE_ID)
 
 # Generated files must not depend on when or where they were made.
@@ -49,9 +54,11 @@ $(STAMP): $(MP_SRC)/.kpython-verified
 	mkdir -p $(GEN)
 	# GIT_DIR: the pinned tree has no .git; without this, upstream's
 	# version script would describe *our* checkout's commit.
+	# CROSS_COMPILE= : the bundle is the same for every target, and its
+	# generators (qstr preprocessing) run on the build machine.
 	GIT_DIR=$(MP_SRC)/.no-git $(MAKE) -s -C $(TOP)/embed_cfg -f embed.mk \
 		MICROPYTHON_TOP=$(MP_SRC) PACKAGE_DIR=$(BUNDLE) \
-		BUILD=$(GEN)/build-embed kpython-bundle
+		BUILD=$(GEN)/build-embed CROSS_COMPILE= kpython-bundle
 	for p in $(PATCHES); do \
 		patch -s -p1 -d $(BUNDLE) < $$p || exit 1; \
 	done

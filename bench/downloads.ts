@@ -11,7 +11,11 @@
  * missing). The service is the compiled `npm start` process (API and worker)
  * with its own data directory; it builds the module first (about a minute).
  * KPY_BENCH_KERNEL picks the kernel, KPY_BENCH_SECONDS the wrk duration
- * (default 8), KPY_BENCH_ROUNDS the rounds (default 3).
+ * (default 8), KPY_BENCH_ROUNDS the rounds (default 3). KPY_BENCH_BASELINE_DIST
+ * names another build of the service (e.g. `git worktree add /tmp/old <commit>
+ * && cd /tmp/old && npx tsc`, then /tmp/old/dist): it runs as a second
+ * service with its own build, in the same rounds, and each of its routes is
+ * printed as a ratio too (this code vs that one).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -35,13 +39,16 @@ interface WrkResult {
 async function main(): Promise<void> {
   ensureTools();
   // KPY_BENCH_PROFILE=DIR writes the service's V8 CPU profile there (at its exit).
-  const profile: Record<string, string> = process.env.KPY_BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.KPY_BENCH_PROFILE}` } : {};
-  const svc = await spawnService({ role: 'all', sources: ROOT, env: { KPY_LOG_LEVEL: 'info', ...profile } });
+  const nodeArgs = process.env.KPY_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KPY_BENCH_PROFILE}`] : [];
+  const svc = await spawnService({ role: 'all', sources: ROOT, env: { KPY_LOG_LEVEL: 'info' }, nodeArgs });
+  const baselineDist = process.env.KPY_BENCH_BASELINE_DIST;
+  const base = baselineDist ? await spawnService({ role: 'all', sources: ROOT, env: { KPY_LOG_LEVEL: 'info' }, dist: baselineDist }) : undefined;
   const work = await mkdtemp(join(tmpdir(), 'kpy-bench-dl-'));
   let nginx: ChildProcess | undefined;
   try {
     const kernel = process.env.KPY_BENCH_KERNEL ?? (await newestBookworm(svc.url));
     const build = await buildAndWait(svc.url, kernel);
+    const baseBuild = base ? await buildAndWait(base.url, kernel) : undefined;
     const module = build.artifacts.find((a) => a.name === 'kpython.ko');
     if (!module) throw new Error('the build has no kpython.ko');
     const stored = join(svc.dataDir, 'builds', build.id, 'kpython.ko');
@@ -69,6 +76,13 @@ async function main(): Promise<void> {
       'service CI fetch': `${svc.url}/v1/kernels/${kernel}/kpython.ko`,
       'nginx status-sized file': `${ng}/status.json`,
       'service status GET': `${svc.url}/v1/builds/${build.id}`,
+      ...(base && baseBuild
+        ? {
+            'baseline module': `${base.url}/v1/builds/${baseBuild.id}/artifacts/kpython.ko`,
+            'baseline CI fetch': `${base.url}/v1/kernels/${kernel}/kpython.ko`,
+            'baseline status GET': `${base.url}/v1/builds/${baseBuild.id}`,
+          }
+        : {}),
     };
     const runs: Record<string, WrkResult[]> = {};
     // KPY_BENCH_ONLY=WORD runs only the targets whose names contain it.
@@ -94,11 +108,15 @@ async function main(): Promise<void> {
     line('service module', 'nginx module');
     line('service CI fetch', 'nginx module');
     line('service status GET', 'nginx status-sized file');
+    line('service module', 'baseline module');
+    line('service CI fetch', 'baseline CI fetch');
+    line('service status GET', 'baseline status GET');
     const errors = Object.values(runs).flat().reduce((n, r) => n + r.errors, 0);
     if (errors) console.log(`socket or HTTP errors: ${errors}`);
   } finally {
     nginx?.kill('SIGTERM');
     await svc.stop();
+    await base?.stop();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -4,11 +4,23 @@
 #   client), CPU-bound scripts in kpython versus MicroPython's unix port built
 #   from the same pinned source (static, run in the same VM), and the stack
 #   numbers the module records.
-# usage: bench/vm.sh
+# usage: bench/vm.sh   (KPY_VM_ARCH=arm64: Debian's arm64 kernel, the unix
+# port cross-built for aarch64 with the same cross gcc as the module)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+arch=${KPY_VM_ARCH:-amd64}
 cache=$top/.cache/bench
+[ "$arch" = amd64 ] || cache=$top/.cache/bench-$arch
 unix_bin=$cache/micropython-unix
+unix_cross=()
+if [ "$arch" = arm64 ]; then
+	# The cross gcc is versioned only (gcc-12-aarch64-linux-gnu); static
+	# linking needs libc6-dev-arm64-cross.
+	"$top/test/vm/ensure-host.sh" aarch64-linux-gnu-gcc-12:gcc-12-aarch64-linux-gnu
+	[ -e /usr/aarch64-linux-gnu/lib/libc.a ] ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q libc6-dev-arm64-cross >&2
+	unix_cross=(CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc-12)
+fi
 
 make -s -C "$top" fetch
 if [ ! -x "$unix_bin" ]; then
@@ -17,7 +29,7 @@ if [ ! -x "$unix_bin" ]; then
 	rm -rf "$cache/mp"
 	mkdir -p "$cache"
 	cp -a "$top/micropython/$MP_DIR" "$cache/mp"
-	make -s -C "$cache/mp/ports/unix" -j"$(nproc)" VARIANT=standard \
+	make -s -C "$cache/mp/ports/unix" -j"$(nproc)" VARIANT=standard "${unix_cross[@]}" \
 		FROZEN_MANIFEST= MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0 \
 		MICROPY_PY_SSL=0 MICROPY_PY_SOCKET=0 MICROPY_PY_THREAD=0 \
 		LDFLAGS_EXTRA=-static >/dev/null

@@ -15,6 +15,12 @@ SRC_QSTR += $(KPY_EXTMOD_SRC)
 # module registrations (the Makefile hashes these files into the bundle id).
 SRC_QSTR += $(wildcard ../kernel_mod/kpy_mp_*.c)
 
+# The `kernel` module's bindings (kernel_mod/kmod_*.c) define qstrs and
+# register the module; they include no kernel header, so the host
+# preprocessor reads them like upstream's sources.
+KPY_KMOD_SRC = $(wildcard ../kernel_mod/kmod_*.c)
+SRC_QSTR += $(KPY_KMOD_SRC)
+
 include $(MICROPYTHON_TOP)/ports/embed/embed.mk
 
 CFLAGS += -DNDEBUG

@@ -165,4 +165,25 @@
 
 #define MICROPY_ALLOC_PATH_MAX (256)
 #define MICROPY_HW_BOARD_NAME "kernel"
+/* sys.implementation._machine and os.uname(): the target, as uname -m says. */
+#if defined(__aarch64__)
+#define MICROPY_HW_MCU_NAME "aarch64"
+#elif defined(__x86_64__)
 #define MICROPY_HW_MCU_NAME "x86_64"
+#else
+#error "kpython: unknown target architecture"
+#endif
+
+/* The `kernel` module (kernel_mod/kmod_*.c) raises OSError with EFAULT
+ * (bad addresses), ENOSPC (too many probes), EBUSY and ESRCH, which
+ * upstream's default errno list lacks. Another feature may define a longer
+ * list; it must keep these. */
+#ifndef MICROPY_PY_ERRNO_LIST
+#define MICROPY_PY_ERRNO_LIST \
+	X(EPERM) X(ENOENT) X(ESRCH) X(EINTR) X(EIO) X(E2BIG) X(EBADF) \
+	X(EAGAIN) X(ENOMEM) X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST) \
+	X(ENODEV) X(EISDIR) X(EINVAL) X(ENOSPC) X(ERANGE) \
+	X(EOPNOTSUPP) X(EADDRINUSE) X(ECONNABORTED) X(ECONNRESET) \
+	X(ENOBUFS) X(ENOTCONN) X(ETIMEDOUT) X(ECONNREFUSED) \
+	X(EHOSTUNREACH) X(EALREADY) X(EINPROGRESS)
+#endif

@@ -8,6 +8,7 @@
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/irqflags.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -19,6 +20,7 @@
 #include "kpy_modtime.h"
 #include "kpy.h"
 #include "kpy_hooks.h"
+#include "kern.h"
 
 /* Context of the execution in progress; the run lock serializes them. */
 static struct kpy_output *kpy_out;
@@ -79,16 +81,31 @@ static void kpy_abort_now(void)
 	mp_handle_pending(true);
 }
 
+/* For C code that waits on behalf of the script (kernel module's probes). */
+void kpy_hal_check_abort(void)
+{
+	if (kpy_must_abort())
+		kpy_abort_now();
+}
+
 /*
  * Every hook leaves the FPU section to reschedule (kpy_fpu.c) and calls
  * back into the interpreter only after re-entering it.
+ *
+ * A hook is also a tasks-RCU quiescent state, as any point where the
+ * script could sleep is: under preempt=full cond_resched() does nothing,
+ * and a script that never sleeps (one consuming a probe's endless stream)
+ * otherwise holds up synchronize_rcu_tasks() for its whole run. The kprobe
+ * optimizer waits for that holding kprobe_mutex, so every kprobe operation
+ * of the system stalled behind it, the script's own unregistering too
+ * (315 on the debug kernel: 10.7 s past its time limit).
  */
 static bool kpy_resched_outside_fpu(void)
 {
 	bool fpu = kpy_fpu_pause_in_python();
 	bool stop;
 
-	cond_resched();
+	cond_resched_tasks_rcu_qs();
 	stop = kpy_must_abort();
 	kpy_fpu_resume(fpu);
 	return stop;
@@ -126,7 +143,7 @@ void kpy_gc_hook(void)
 {
 	bool fpu = kpy_fpu_pause_in_python();
 
-	cond_resched();
+	cond_resched_tasks_rcu_qs();
 	kpy_fpu_resume(fpu);
 }
 

@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include "kpy.h"
+#include "kern.h"
 
 unsigned int kpy_heap_kb = 2048;
 module_param_named(heap_kb, kpy_heap_kb, uint, 0444);
@@ -70,6 +71,7 @@ static void __exit kpy_exit(void)
 	 */
 	kpy_chardev_exit();
 	kpy_debugfs_exit();
+	kern_exit();
 	kpy_run_exit();
 }
 

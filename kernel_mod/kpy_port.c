@@ -9,7 +9,7 @@
 #include <linux/bug.h>
 #include <linux/kasan.h>
 #include <linux/printk.h>
-#include <asm/asm.h>
+#include "kpy_arch.h"
 
 #include "py/gc.h"
 #include "py/nlr.h"

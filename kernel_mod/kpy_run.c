@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include "kpy.h"
+#include "kern.h"
 
 static DEFINE_MUTEX(kpy_run_lock);
 static void *kpy_heap;
@@ -73,9 +74,11 @@ int kpy_run(const char *src, size_t len, struct kpy_output *out,
 	WRITE_ONCE(kpy_run_owner, current);
 	/* The time limit counts from the start of this execution. */
 	kpy_hal_begin(out, READ_ONCE(kpy_timeout_ms));
+	kern_run_begin();
 	kpy_vfs_begin();
 	*status = kpy_interpret(kpy_heap, kpy_heap_size, src, len);
-	/* Whatever the script left open is closed, however it ended. */
+	/* However the script ended: its probes go, and what it left open is closed. */
+	kern_run_end();
 	kpy_vfs_end();
 	kpy_hal_end();
 	kpy_output_flush_log(out);

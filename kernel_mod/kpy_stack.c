@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The interpreter's C stack is the caller's kernel stack (THREAD_SIZE,
- * 16 KiB on x86-64). Python-to-Python calls do not recurse in C
+ * 16 KiB on x86-64 and arm64). Python-to-Python calls do not recurse in C
  * (MICROPY_STACKLESS), but parsing, compiling and calls through builtins
  * do, and MicroPython's stack check keeps them within a limit computed for
  * each execution from the stack that really remains, minus a headroom for
@@ -10,7 +10,7 @@
  *
  * At load, kpy_stack_measure() paints the free stack, calls printk and
  * the allocators and finds the deepest word they touched. Numbers measured
- * in qemu on 6.1.0-56-amd64 are in README.md; the module refuses to load
+ * in qemu on x86-64 and arm64 are in README.md; the module refuses to load
  * if a measurement ever exceeds half the headroom.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -20,7 +20,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
-#include <asm/asm.h>
+#include "kpy_arch.h"
 #include "kpy.h"
 
 size_t kpy_stack_headroom = 6144;

@@ -46,6 +46,8 @@ export interface KernelListing {
 export interface KernelResolver {
   listReleases(): Promise<KernelListing[]>;
   resolve(req: { release: string; version?: string }): Promise<HeaderResolution>;
+  /** forget the in-memory index age: the next read fetches InRelease again (the prebuild watcher saw it change) */
+  invalidate?(): void;
 }
 
 interface Snapshot {
@@ -53,6 +55,8 @@ interface Snapshot {
   byName: Map<string, DebPackage[]>;
   suites: { suite: string; digest: string }[];
 }
+
+type VerifiedRelease = Awaited<ReturnType<typeof verifyInRelease>>;
 
 const HEADERS = 'linux-headers-';
 const isKernelPackage = (name: string) => name.startsWith(HEADERS) || name.startsWith('linux-kbuild-');
@@ -73,6 +77,10 @@ export class DebianArchiveResolver implements KernelResolver {
     private readonly log: Logger,
   ) {}
 
+  invalidate(): void {
+    if (this.snapshot) this.snapshot = { ...this.snapshot, at: 0 };
+  }
+
   async listReleases(): Promise<KernelListing[]> {
     const snap = await this.current();
     const out: KernelListing[] = [];
@@ -82,7 +90,7 @@ export class DebianArchiveResolver implements KernelResolver {
       if (real.length === 0) continue;
       out.push({
         release: name.slice(HEADERS.length),
-        arch: this.debian.arch,
+        arch: real[0]?.arch ?? this.debian.arch,
         flavour: flavourOf(name.slice(HEADERS.length)),
         versions: real
           .map((p) => ({ version: p.version, suite: p.suite }))
@@ -118,6 +126,11 @@ export class DebianArchiveResolver implements KernelResolver {
   }
 
   private closure(headers: DebPackage, snap: Snapshot, release: string): HeaderResolution {
+    // Cross builds (issue 9): the kernel's own headers and -common, but the
+    // linux-kbuild-* of the builders' architecture (its fixdep, modpost run
+    // on the builder; Debian's modpost wrapper serves any target class).
+    const archOk = (p: DebPackage) =>
+      p.arch === 'all' || p.arch === (p.name.startsWith('linux-kbuild-') ? this.debian.arch : headers.arch);
     const chosen: DebPackage[] = [];
     const toolchain: string[] = [];
     const seen = new Set<string>();
@@ -131,14 +144,14 @@ export class DebianArchiveResolver implements KernelResolver {
           if (pkg === headers && group[0] && /^(gcc|clang|llvm|lld|linux-compiler-)/.test(group[0].name)) toolchain.push(group[0].name);
           continue;
         }
-        visit(this.pick(kernelAlt, headers, snap, release));
+        visit(this.pick(kernelAlt, headers, snap, release, archOk));
       }
     };
     visit(headers);
     return {
       kind: 'debian',
       release,
-      arch: this.debian.arch,
+      arch: headers.arch,
       version: headers.version,
       packages: chosen.map(({ name, version, arch, sha256, size, suite, url }) => ({
         name,
@@ -154,9 +167,9 @@ export class DebianArchiveResolver implements KernelResolver {
   }
 
   /** The dependency's package from the same source build when there is one, else the lowest that satisfies it. */
-  private pick(dep: Dependency, headers: DebPackage, snap: Snapshot, release: string): DebPackage {
+  private pick(dep: Dependency, headers: DebPackage, snap: Snapshot, release: string, archOk: (p: DebPackage) => boolean): DebPackage {
     const ok = (snap.byName.get(dep.name) ?? []).filter(
-      (p) => !dep.op || !dep.version || satisfies(p.version, dep.op, dep.version),
+      (p) => archOk(p) && (!dep.op || !dep.version || satisfies(p.version, dep.op, dep.version)),
     );
     const same = ok.find((p) => p.version === headers.version);
     const lowest = [...ok].sort((a, b) => compareDebianVersions(a.version, b.version))[0];
@@ -191,33 +204,43 @@ export class DebianArchiveResolver implements KernelResolver {
 
   private async load(): Promise<Snapshot> {
     const started = Date.now();
-    const perSuite = await Promise.all(this.debian.suites.map((suite) => this.loadSuite(suite)));
+    const arches = this.debian.targetArches.length ? this.debian.targetArches : [this.debian.arch];
+    // one verified InRelease per suite serves the Packages index of every architecture
+    const releases = new Map(this.debian.suites.map((suite) => [suite, this.fetchRelease(suite)]));
+    const perSuite = await Promise.all(
+      this.debian.suites.flatMap((suite) => arches.map(async (arch) => this.loadSuite(suite, arch, (await releases.get(suite)) as VerifiedRelease))),
+    );
     const byName = new Map<string, DebPackage[]>();
     for (const { pkgs } of perSuite) {
       for (const p of pkgs) {
         const list = byName.get(p.name) ?? [];
-        if (!list.some((q) => q.version === p.version && q.sha256 === p.sha256)) list.push(p);
+        if (!list.some((q) => q.version === p.version && q.sha256 === p.sha256 && q.arch === p.arch)) list.push(p);
         byName.set(p.name, list);
       }
     }
-    this.log.info({ suites: this.debian.suites, packages: byName.size, ms: Date.now() - started }, 'archive index loaded');
-    return { at: Date.now(), byName, suites: perSuite.map(({ suite, digest }) => ({ suite, digest })) };
+    this.log.info({ suites: this.debian.suites, arches, packages: byName.size, ms: Date.now() - started }, 'archive index loaded');
+    const suites = [...new Map(perSuite.map(({ suite, digest }) => [suite, { suite, digest }])).values()];
+    return { at: Date.now(), byName, suites };
   }
 
-  private async loadSuite(suite: string): Promise<{ suite: string; digest: string; pkgs: DebPackage[] }> {
+  private async fetchRelease(suite: string): Promise<VerifiedRelease> {
+    const raw = await fetchBytes(`${mirrorForSuite(this.debian, suite)}/dists/${suite}/InRelease`);
+    return verifyInRelease(raw, this.debian.keyring, suite);
+  }
+
+  private async loadSuite(suite: string, arch: string, release: VerifiedRelease): Promise<{ suite: string; digest: string; pkgs: DebPackage[] }> {
     const mirror = mirrorForSuite(this.debian, suite);
-    const raw = await fetchBytes(`${mirror}/dists/${suite}/InRelease`);
-    const release = await verifyInRelease(raw, this.debian.keyring, suite);
-    const index = `${this.debian.component}/binary-${this.debian.arch}/Packages`;
+    const index = `${this.debian.component}/binary-${arch}/Packages`;
     const id = release.files.get(`${index}.xz`)?.sha256 ?? release.files.get(`${index}.gz`)?.sha256 ?? release.digest;
-    const cacheFile = join(this.cacheDir, `${suite}-${id}.json`);
+    // the builders' architecture keeps the cache names it always had
+    const cacheFile = join(this.cacheDir, arch === this.debian.arch ? `${suite}-${id}.json` : `${suite}-${arch}-${id}.json`);
     const cached = await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as DebPackage[]).catch(() => undefined);
     if (cached) return { suite, digest: release.digest, pkgs: cached };
     const pkgs = await fetchPackagesIndex({
       mirror,
       release,
       component: this.debian.component,
-      arch: this.debian.arch,
+      arch,
       keep: isKernelPackage,
     });
     await mkdir(this.cacheDir, { recursive: true });

@@ -6,6 +6,7 @@ import { fsyncDir, storageError, writeFileDurable } from './durable-fs.js';
 import { KpyError } from './errors.js';
 import { mayBeAlive, selfIdentity } from './process-identity.js';
 import { sha256Hex } from './sha256.js';
+import type { BuildStore } from './store/build-store.js';
 import type { ModuleSignatureKind } from './signing/provenance.js';
 
 export interface ArtifactInfo {
@@ -51,6 +52,8 @@ export interface BuildMeta {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** the worker id that built it (absent before issue 12) */
+  worker?: string;
 }
 
 /** Scratch names carry their writer (host, pid, pid start) so a sweep can tell a crashed commit from a running one. */
@@ -70,7 +73,9 @@ const META_CACHE_ENTRIES = 4096;
  * whose meta.json is unreadable (power loss before this store fsynced)
  * counts as absent, for itself only, and the next commit replaces it.
  */
-export class ArtifactStore {
+export class ArtifactStore implements BuildStore {
+  /** a second commit of a published key is a no-op: a meta never changes under readers */
+  readonly settleMs = 0;
   private readonly self = selfIdentity();
   /**
    * Parsed meta.json by key, valid while the file is the same one: every
@@ -231,7 +236,7 @@ export class ArtifactStore {
 const safeHost = (host: string) => host.replace(/[^A-Za-z0-9_.]/g, '_');
 
 /** A second commit of a published key must hold the same module; it then answers with the published meta. */
-function sameModule(published: BuildMeta, offered: BuildMeta): BuildMeta {
+export function sameModule(published: BuildMeta, offered: BuildMeta): BuildMeta {
   if (published.unsignedSha256 !== offered.unsignedSha256) {
     throw new KpyError('NOT_REPRODUCIBLE', `build gave unsigned sha256 ${offered.unsignedSha256}, the published build has ${published.unsignedSha256}`, {
       details: { previous: published.unsignedSha256, now: offered.unsignedSha256 },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { BuildMeta } from './artifact-store.js';
 import type { BuildInputs } from './build-plan.js';
@@ -23,6 +24,12 @@ export interface BuildRecord {
   error?: { code: string; message: string; details?: Record<string, unknown> };
   /** milliseconds spent in each stage of the last attempt */
   timings?: Record<string, number>;
+  /**
+   * A random token written with every change of the record: equal tokens
+   * mean an unchanged record (random, not a counter, so a record made again
+   * after Redis lost its data never repeats an old token).
+   */
+  rev?: string;
   meta?: BuildMeta;
 }
 
@@ -33,6 +40,9 @@ export const RECENT_KEEP = 1000;
 
 /** The status of each build, in a Redis hash `<prefix>:build:<key>` shared by API and workers. */
 export class BuildRecords {
+  /** rev() calls waiting for the next batch: one pipelined round trip answers all of them */
+  private revQueue: { id: string; resolve: (rev: string | null) => void; reject: (err: unknown) => void }[] = [];
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -65,14 +75,42 @@ export class BuildRecords {
       if (v === undefined) del.push(k);
       else set[k] = JSON_FIELDS.has(k) ? JSON.stringify(v) : String(v);
     }
+    set.rev = randomBytes(8).toString('hex');
     const m = this.redis.multi();
-    if (Object.keys(set).length) m.hset(this.key(id), set);
+    m.hset(this.key(id), set);
     if (del.length) m.hdel(this.key(id), ...del);
     if (fields.state !== undefined) {
       m.zadd(this.recentKey(), Date.now(), id);
       m.zremrangebyrank(this.recentKey(), 0, -RECENT_KEEP - 1);
     }
     await m.exec();
+  }
+
+  /**
+   * The record's rev token (null without a record or token). Status reads of
+   * finished builds ask for nothing else, many at once: the calls of one
+   * turn of the event loop share one pipelined round trip.
+   */
+  rev(id: string): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      if (this.revQueue.length === 0) setImmediate(() => this.flushRevs());
+      this.revQueue.push({ id, resolve, reject });
+    });
+  }
+
+  private flushRevs(): void {
+    const batch = this.revQueue;
+    this.revQueue = [];
+    this.redis
+      .pipeline(batch.map((w) => ['hget', this.key(w.id), 'rev']))
+      .exec()
+      .then((replies) => {
+        batch.forEach((w, i) => {
+          const [err, value] = replies?.[i] ?? [new Error('no reply')];
+          if (err) w.reject(err);
+          else w.resolve(typeof value === 'string' ? value : null);
+        });
+      }, (err: unknown) => batch.forEach((w) => w.reject(err)));
   }
 
   /** Ids of the builds whose state changed last, newest first. */

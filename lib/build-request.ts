@@ -7,7 +7,8 @@ export const BuildRequestSchema = z
     kernel: z.string().regex(KERNEL_RELEASE_RE, 'a kernel release as `uname -r` prints it').optional(),
     version: z.string().min(1).max(256).optional(),
     headers: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
-    arch: z.enum(['amd64']).default('amd64'),
+    /** optional: the release name already says it (…-amd64, …-arm64); when given it must agree */
+    arch: z.enum(['amd64', 'arm64']).optional(),
     force: z.boolean().default(false),
   })
   .strict()

@@ -1,5 +1,5 @@
 import type { KernelResolver } from './archive-resolver.js';
-import type { ArtifactStore } from './artifact-store.js';
+import type { BuildStore } from './store/build-store.js';
 import { makeBuildPlan, type BuildPlan, type HeaderSource } from './build-plan.js';
 import { BUILD_JOB, type BuildQueue } from './build-queue.js';
 import type { BuildRecord, BuildRecords, BuildState } from './build-records.js';
@@ -17,8 +17,10 @@ import { selectToolchain } from './toolchain-select.js';
 export interface BuildServiceDeps {
   resolver: KernelResolver;
   queue: BuildQueue;
+  /** the queue of a target architecture (lib/build-targets.ts); without it every job goes to `queue` */
+  queueFor?: (arch: string) => BuildQueue;
   records: BuildRecords;
-  store: ArtifactStore;
+  store: BuildStore;
   metrics: Metrics;
   sourcesDigest: string;
   builderScriptDigest: string;
@@ -50,6 +52,11 @@ const JOB_STATE: Record<string, BuildState> = {
  * of the same key, or a new job. Everything that can be refused is refused
  * here, before any container exists.
  */
+/** BullMQ priority of prebuild jobs (1 is the highest; jobs without one go before all prioritized jobs). */
+export const PREBUILD_PRIORITY = 1000;
+/** How many prebuild jobs may wait at once: every release of a few suites, with room. */
+const PREBUILD_MAX_QUEUE = 2000;
+
 export class BuildService {
   constructor(private readonly d: BuildServiceDeps) {}
 
@@ -87,6 +94,9 @@ export class BuildService {
       compiler = facts.compiler;
       arch = resolution.arch;
     }
+    if (req.arch !== undefined && req.arch !== arch) {
+      throw new KpyError('VALIDATION_FAILED', `the kernel ${req.kernel ?? req.headers} is for ${arch}, not ${req.arch}`, { details: { arch, requested: req.arch } });
+    }
     const choice = selectToolchain(await this.images(), compiler, arch);
     return makeBuildPlan({
       source,
@@ -113,7 +123,13 @@ export class BuildService {
     return this.imageCache.images;
   }
 
-  async submit(req: BuildRequest): Promise<SubmitResult> {
+  /**
+   * `prebuild` jobs (the archive watcher's backlog) carry a BullMQ priority,
+   * so every person's request (no priority) runs first; a person asking for
+   * a build the backlog holds lifts it to the front.
+   */
+  async submit(req: BuildRequest, opts: { origin?: 'person' | 'prebuild' } = {}): Promise<SubmitResult> {
+    const prebuild = opts.origin === 'prebuild';
     const plan = await this.plan(req);
     const { key } = plan;
     if (!plan.force && (await this.d.store.has(key))) {
@@ -122,19 +138,22 @@ export class BuildService {
     }
     // Join, count and add under one lock: concurrent requests can never push the queue past maxQueue.
     const { redis, key: lockKey } = this.d.admission;
+    const queue = this.queueOf(plan.inputs.arch);
     return withRedisMutex(redis, lockKey, async () => {
-      const existing = await this.d.queue.getJob(key);
+      const existing = await queue.getJob(key);
       if (existing) {
         const state = await existing.getState();
         if (state !== 'completed' && state !== 'failed' && state !== 'unknown') {
+          if (!prebuild && state === 'prioritized') await existing.changePriority({ priority: 0 }).catch(() => undefined);
           this.d.metrics.requests.inc({ outcome: 'joined' });
           return { outcome: 'joined' as const, build: await this.requireStatus(key) };
         }
         await existing.remove().catch(() => undefined);
       }
-      const counts = await this.d.queue.getJobCounts('waiting', 'delayed', 'prioritized');
+      // People are limited by what people queued; the prebuild backlog by its own count (prioritized jobs).
+      const counts = await queue.getJobCounts(...(prebuild ? (['prioritized'] as const) : (['waiting', 'delayed'] as const)));
       const queued = Object.values(counts).reduce((a, b) => a + b, 0);
-      if (queued >= this.d.maxQueue) throw new KpyError('QUEUE_FULL', `${queued} builds are queued; try again later`);
+      if (queued >= (prebuild ? PREBUILD_MAX_QUEUE : this.d.maxQueue)) throw new KpyError('QUEUE_FULL', `${queued} builds are queued; try again later`);
       await this.d.records.update(key, {
         state: 'queued',
         stage: 'queued',
@@ -148,7 +167,7 @@ export class BuildService {
         finishedAt: undefined,
         error: undefined,
       });
-      await this.d.queue.add(BUILD_JOB, plan, { jobId: key });
+      await queue.add(BUILD_JOB, plan, { jobId: key, ...(prebuild ? { priority: PREBUILD_PRIORITY } : {}) });
       this.d.metrics.requests.inc({ outcome: 'queued' });
       return { outcome: 'queued' as const, build: await this.requireStatus(key) };
     });
@@ -162,7 +181,7 @@ export class BuildService {
     // queue's word (a job the record does not know yet, or one BullMQ failed
     // behind our back). That keeps a finished build's status at one Redis read.
     const live = !record || record.state === 'queued' || record.state === 'running';
-    const job = live ? await this.d.queue.getJob(id) : undefined;
+    const job = live ? await this.queueOf(record?.inputs?.arch).getJob(id) : undefined;
     const jobState = job ? JOB_STATE[await job.getState()] : undefined;
     if (!record && !meta) return undefined;
     const base: BuildRecord = record ?? { id, state: 'succeeded' };
@@ -179,6 +198,11 @@ export class BuildService {
     if (meta && base.state !== 'failed') return { ...base, state: 'succeeded', meta, stage: 'done', progress: 100 };
     if (meta) return { ...base, meta };
     return base;
+  }
+
+  /** The queue a build of `arch` goes to (issue 9: one per target architecture). */
+  queueOf(arch: string | undefined): BuildQueue {
+    return arch && this.d.queueFor ? this.d.queueFor(arch) : this.d.queue;
   }
 
   private async requireStatus(id: string): Promise<BuildRecord> {

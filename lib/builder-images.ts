@@ -21,6 +21,10 @@ const ImageRecordSchema = z.object({
   /** sha256 of the image's sorted `Package Version Arch` list (dpkg database) */
   packagesSha256: z.string().regex(/^[0-9a-f]{64}$/, 're-record the image: scripts/build-builder-image.sh --record-only NAME'),
   packageCount: z.number().int().nonnegative().default(0),
+  /** Debian architecture of the kernels the image builds modules for (records before issue 9: amd64) */
+  targetArch: z.string().regex(/^[a-z0-9]+$/).default('amd64'),
+  /** Kbuild's CROSS_COMPILE for that target ('' for native builds) */
+  crossCompile: z.string().regex(/^([a-z0-9_]+-)*$/).default(''),
 });
 
 /** A builder image as scripts/build-builder-image.sh recorded it. */
@@ -37,6 +41,9 @@ export interface ToolchainIdentity {
   compiler: string;
   compilerVersion: string;
   packagesSha256: string;
+  /** present for images that build for another architecture than amd64 */
+  targetArch?: string;
+  crossCompile?: string;
 }
 
 export function toolchainIdentity(image: BuilderImage): ToolchainIdentity {
@@ -46,6 +53,9 @@ export function toolchainIdentity(image: BuilderImage): ToolchainIdentity {
     compiler: image.compiler,
     compilerVersion: image.compilerVersion,
     packagesSha256: image.packagesSha256,
+    // only for other targets, so amd64 images keep the build keys they had
+    ...(image.targetArch !== 'amd64' ? { targetArch: image.targetArch } : {}),
+    ...(image.crossCompile ? { crossCompile: image.crossCompile } : {}),
   };
   const { schema: _schema, ...rest } = fields;
   return { digest: sha256Hex(canonicalJson(fields)), ...rest };
@@ -66,11 +76,24 @@ export async function readBuilderImage(dataDir: string, name: string): Promise<B
   return parseRecord(text, file);
 }
 
-/** Every recorded builder image (`<dataDir>/images/*.json`), sorted by name. */
+/**
+ * Every recorded builder image, sorted by name: `<dataDir>/images/*.json`
+ * (amd64) and `<dataDir>/images/<target>/*.json` for other targets. The
+ * subdirectory keeps cross images out of sight of revisions that predate
+ * targets: their selection would take `aarch64-linux-gnu-gcc-12 (Debian
+ * 12.2.0-14+deb12u1)` for an amd64 kernel's gcc-12, the same version line
+ * after the program name.
+ */
 export async function listBuilderImages(dataDir: string): Promise<BuilderImage[]> {
   const dir = join(dataDir, 'images');
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
-  return Promise.all(names.map(async (n) => parseRecord(await readFile(join(dir, n), 'utf8'), join(dir, n))));
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files = entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => join(dir, e.name));
+  for (const sub of entries.filter((e) => e.isDirectory() && /^[a-z0-9]+$/.test(e.name))) {
+    const names = await readdir(join(dir, sub.name)).catch(() => [] as string[]);
+    files.push(...names.filter((n) => n.endsWith('.json')).map((n) => join(dir, sub.name, n)));
+  }
+  const images = await Promise.all(files.map(async (f) => parseRecord(await readFile(f, 'utf8'), f)));
+  return images.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function parseRecord(text: string, file: string): BuilderImage {

@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   KPY_DEBIAN_SUITES: csv('bookworm,bookworm-updates,bookworm-security,trixie,trixie-updates,trixie-security'),
   KPY_DEBIAN_COMPONENT: z.string().default('main'),
   KPY_DEBIAN_ARCH: z.string().default('amd64'),
+  /** kernel architectures the resolver lists and builds for (issue 9); KPY_DEBIAN_ARCH is the builders' own */
+  KPY_DEBIAN_TARGET_ARCHES: csv('amd64,arm64'),
   KPY_DEBIAN_KEYRING: z.string().default('/usr/share/keyrings/debian-archive-keyring.gpg'),
   KPY_INDEX_TTL_SEC: int(3600),
   KPY_BUILD_TIMEOUT_SEC: int(1800),
@@ -39,6 +41,8 @@ const EnvSchema = z.object({
   KPY_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
   KPY_WORKER_CONCURRENCY: int(1),
   KPY_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  /** target architectures this worker takes jobs for (default: those its builder images compile for) */
+  KPY_WORKER_TARGETS: csv(''),
   KPY_MAX_BODY_BYTES: int(64 * 1024),
   KPY_MAX_UPLOAD_MB: int(512),
   KPY_MAX_HEADERS_EXPANDED_MB: int(2048),
@@ -51,6 +55,7 @@ const EnvSchema = z.object({
   KPY_MAX_LOG_FOLLOWERS: int(256),
   KPY_MAX_LOG_FOLLOWERS_PER_CLIENT: int(64),
   KPY_HOT_ARTIFACTS_MB: int(128),
+  KPY_FINISHED_VIEWS_MB: int(16),
   KPY_BUILD_WORK_MB: int(4096),
   KPY_BUILD_LOG_MB: int(16),
   KPY_BUILD_OUTPUT_MB: int(64),
@@ -65,6 +70,22 @@ const EnvSchema = z.object({
   KPY_UPLOAD_SIGNING_CERT: optionalPath,
   KPY_UPLOAD_SIGNING: z.enum(['none', 'generate']).default('none'),
   KPY_BUILDER_ID: z.string().optional(),
+  // The store (issue 12): fs = the data directory; s3 = a bucket shared by every API and worker.
+  /** the signing keys (generated there when missing); shared by every API and worker of a deployment */
+  KPY_KEYS_DIR: z.string().min(1).optional(),
+  /** a worker's job lock: a killed worker's build moves to another within about three times this */
+  KPY_WORKER_LOCK_SEC: int(30),
+  /** prebuild (issue 12): suites whose new kernels are built before anybody asks; empty = off */
+  KPY_PREBUILD: csv(''),
+  KPY_PREBUILD_FLAVOURS: csv('amd64,cloud-amd64'),
+  KPY_PREBUILD_INTERVAL_SEC: int(900),
+  KPY_STORE: z.enum(['fs', 's3']).default('fs'),
+  KPY_S3_ENDPOINT: z.string().url().optional(),
+  KPY_S3_BUCKET: z.string().min(3).optional(),
+  KPY_S3_REGION: z.string().default('us-east-1'),
+  KPY_S3_FORCE_PATH_STYLE: z.enum(['0', '1', '']).default(''),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
   KPY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -82,6 +103,8 @@ export interface Config {
     readonly maxLogFollowersPerClient: number;
     /** memory for artifacts served from RAM (downloads fleets repeat) */
     readonly hotArtifactBytes: number;
+    /** memory for the serialized status of finished builds (server/finished-views.ts) */
+    readonly finishedViewBytes: number;
   };
   readonly redis: { readonly url: string; readonly prefix: string; readonly queue: string; readonly maxQueue: number };
   readonly dataDir: string;
@@ -102,7 +125,10 @@ export interface Config {
     readonly securityMirror: string;
     readonly suites: readonly string[];
     readonly component: string;
+    /** the builders' architecture: the linux-kbuild-* binaries run here */
     readonly arch: string;
+    /** kernel architectures listed and built for (the builders' own first) */
+    readonly targetArches: readonly string[];
     readonly keyring: string;
     readonly indexTtlMs: number;
   };
@@ -112,7 +138,11 @@ export interface Config {
     readonly pids: number;
     readonly cpus: number;
     readonly concurrency: number;
+    /** BullMQ lock duration and stalled-check interval of the worker's jobs */
+    readonly lockMs: number;
     readonly workerId: string;
+    /** KPY_WORKER_TARGETS; empty: every target of the worker's builder images */
+    readonly targets: readonly string[];
     /** size of the container's writable work volume */
     readonly workBytes: number;
     /** build log kept (build.log and the live stream); more is cut with a note */
@@ -131,6 +161,37 @@ export interface Config {
   };
   readonly builderId: string;
   readonly logLevel: string;
+  /** where builds, failure logs and uploaded headers live (lib/store/) */
+  readonly store: StoreConfig;
+  readonly prebuild: { readonly suites: readonly string[]; readonly flavours: readonly string[]; readonly intervalMs: number };
+  /** signing keys: `<dataDir>/keys` unless KPY_KEYS_DIR */
+  readonly keysDir: string;
+}
+
+export type StoreConfig =
+  | { readonly kind: 'fs' }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint?: string;
+      readonly forcePathStyle: boolean;
+      readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    };
+
+function storeConfig(e: z.infer<typeof EnvSchema>): StoreConfig {
+  if (e.KPY_STORE === 'fs') return { kind: 'fs' };
+  if (!e.KPY_S3_BUCKET) throw new ConfigError('KPY_STORE=s3 needs KPY_S3_BUCKET');
+  if (!e.AWS_ACCESS_KEY_ID !== !e.AWS_SECRET_ACCESS_KEY) throw new ConfigError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together');
+  return {
+    kind: 's3',
+    bucket: e.KPY_S3_BUCKET,
+    region: e.KPY_S3_REGION,
+    ...(e.KPY_S3_ENDPOINT ? { endpoint: e.KPY_S3_ENDPOINT } : {}),
+    // Servers other than AWS (Swift, MinIO) answer path-style; AWS itself takes either.
+    forcePathStyle: e.KPY_S3_FORCE_PATH_STYLE === '' ? Boolean(e.KPY_S3_ENDPOINT) : e.KPY_S3_FORCE_PATH_STYLE === '1',
+    ...(e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY } } : {}),
+  };
 }
 
 function defaultWorkerId(dataDir: string): string {
@@ -171,6 +232,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       maxLogFollowers: e.KPY_MAX_LOG_FOLLOWERS,
       maxLogFollowersPerClient: e.KPY_MAX_LOG_FOLLOWERS_PER_CLIENT,
       hotArtifactBytes: e.KPY_HOT_ARTIFACTS_MB * 1024 * 1024,
+      finishedViewBytes: e.KPY_FINISHED_VIEWS_MB * 1024 * 1024,
     },
     redis: { url: e.KPY_REDIS_URL ?? (await defaultRedisUrl(resolve(e.KPY_DATA_DIR), e.KPY_REDIS_PORT)), prefix: e.KPY_REDIS_PREFIX, queue: e.KPY_QUEUE, maxQueue: e.KPY_MAX_QUEUE },
     dataDir: resolve(e.KPY_DATA_DIR),
@@ -188,6 +250,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       suites: e.KPY_DEBIAN_SUITES,
       component: e.KPY_DEBIAN_COMPONENT,
       arch: e.KPY_DEBIAN_ARCH,
+      targetArches: [...new Set([e.KPY_DEBIAN_ARCH, ...e.KPY_DEBIAN_TARGET_ARCHES])],
       keyring: e.KPY_DEBIAN_KEYRING,
       indexTtlMs: e.KPY_INDEX_TTL_SEC * 1000,
     },
@@ -197,9 +260,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       pids: e.KPY_BUILD_PIDS,
       cpus: e.KPY_BUILD_CPUS,
       concurrency: e.KPY_WORKER_CONCURRENCY,
+      lockMs: e.KPY_WORKER_LOCK_SEC * 1000,
       // Per host and data directory: separate installations on one Docker
       // daemon never reap each other's containers (see worker-lease.ts).
       workerId: e.KPY_WORKER_ID ?? defaultWorkerId(resolve(e.KPY_DATA_DIR)),
+      targets: e.KPY_WORKER_TARGETS,
       workBytes: e.KPY_BUILD_WORK_MB * 1024 * 1024,
       logBytes: e.KPY_BUILD_LOG_MB * 1024 * 1024,
       outputBytes: e.KPY_BUILD_OUTPUT_MB * 1024 * 1024,
@@ -218,6 +283,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
     },
     builderId: e.KPY_BUILDER_ID ?? `urn:kpython:builder:${hostname()}`,
     logLevel: e.KPY_LOG_LEVEL,
+    store: storeConfig(e),
+    prebuild: { suites: e.KPY_PREBUILD, flavours: e.KPY_PREBUILD_FLAVOURS, intervalMs: e.KPY_PREBUILD_INTERVAL_SEC * 1000 },
+    keysDir: resolve(e.KPY_KEYS_DIR ?? join(e.KPY_DATA_DIR, 'keys')),
   };
   return deepFreeze(config);
 }

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { DebianArchiveResolver, type KernelResolver } from './archive-resolver.js';
-import { ArtifactStore } from './artifact-store.js';
-import { createBuildQueue, type BuildQueue } from './build-queue.js';
+import type { BuildQueue } from './build-queue.js';
+import { BuildQueues } from './build-targets.js';
 import { BuildRecords } from './build-records.js';
 import { BuildService } from './build-service.js';
 import { redactUrl, type Config } from './config.js';
 import { DebCache } from './deb-cache.js';
 import { KpyError } from './errors.js';
-import { HeadersStore } from './headers/headers-store.js';
+import type { HeadersStore } from './headers/headers-store.js';
 import { KernelConfigProbe } from './kernel-config-probe.js';
 import { LogBus } from './log-bus.js';
 import type { Logger } from './logger.js';
@@ -20,6 +20,8 @@ import { ensureSigningKeys, type SigningKeys } from './signing/signing-keys.js';
 import { ensureAptSigningKey, type AptSigningKey } from './signing/apt-signing-key.js';
 import { AptRepository } from './packaging/apt-repository.js';
 import { withRedisMutex } from './redis-mutex.js';
+import type { BuildStore } from './store/build-store.js';
+import { openStores } from './store/open-stores.js';
 import { snapshotSources, type SourceSnapshot } from './source-tree.js';
 
 /** The script every build container runs, shipped with the service. */
@@ -31,11 +33,14 @@ export interface Core {
   log: Logger;
   redis: Redis;
   resolver: KernelResolver;
-  store: ArtifactStore;
+  store: BuildStore;
   records: BuildRecords;
   logs: LogBus;
   metrics: Metrics;
+  /** the queue of the builders' own architecture (`queues.get(config.debian.arch)`) */
   queue: BuildQueue;
+  /** one queue per target architecture (lib/build-targets.ts) */
+  queues: BuildQueues;
   service: BuildService;
   debs: DebCache;
   headers: HeadersStore;
@@ -69,22 +74,28 @@ export async function createCore(
   const metrics = opts.metrics ?? new Metrics();
   const resolver = opts.resolver ?? new DebianArchiveResolver(config.debian, join(config.cacheDir, 'index'), log);
   const debs = new DebCache(join(config.cacheDir, 'debs'));
-  const headers = new HeadersStore(join(config.dataDir, 'headers'));
-  const store = new ArtifactStore(config.dataDir);
+  // fs: the data directory; s3: one bucket shared by every API and worker (lib/store/).
+  const stores = await openStores(config).catch((err: unknown) => {
+    redis.disconnect();
+    throw err;
+  });
+  const { store, headers } = stores;
+  log.info({ store: stores.description }, 'store opened');
   // What a crashed commit left (its writer is gone) goes before anything reads the store.
   const swept = await store.sweep();
   if (swept.removed.length) log.warn({ removed: swept.removed }, 'removed scratch directories of crashed store commits');
   const records = new BuildRecords(redis, config.redis.prefix);
   const logs = new LogBus(redis, config.redis.prefix, undefined, undefined, log.child({ component: 'logs' }));
-  const queue = createBuildQueue(config.redis.queue, config.redis.prefix, redis);
   // A Redis outage surfaces as 'error' events; unheard, one would end the process.
-  queue.on('error', (err) => log.warn({ err: err.message }, 'build queue: Redis error'));
+  const queues = new BuildQueues(config.redis.queue, config.redis.prefix, redis, config.debian.arch, (err) => log.warn({ err: err.message }, 'build queue: Redis error'));
+  const queue = queues.get(config.debian.arch);
   const sources = await snapshotSources(config.sourceDir);
   const builderScript = await readFile(BUILDER_SCRIPT_PATH);
-  const keys = await ensureSigningKeys(config.dataDir, config.signing);
+  const keys = await ensureSigningKeys(config.dataDir, config.signing, config.keysDir);
   const service = new BuildService({
     resolver,
     queue,
+    queueFor: (arch) => queues.get(arch),
     records,
     store,
     metrics,
@@ -99,7 +110,7 @@ export async function createCore(
   log.info({ sources: sources.digest, files: sources.files.length, sourceDir: config.sourceDir }, 'source snapshot taken');
   let aptKey: Promise<AptSigningKey> | undefined;
   const loadAptKey = () => {
-    aptKey ??= ensureAptSigningKey(join(config.dataDir, 'keys', 'apt-signing.asc')).catch((err: unknown) => {
+    aptKey ??= ensureAptSigningKey(join(config.keysDir, 'apt-signing.asc')).catch((err: unknown) => {
       aptKey = undefined;
       throw err;
     });
@@ -118,6 +129,7 @@ export async function createCore(
     logs,
     metrics,
     queue,
+    queues,
     service,
     debs,
     headers,
@@ -131,8 +143,9 @@ export async function createCore(
       closing ??= (async () => {
         await logs.flush().catch(() => undefined);
         await logs.close();
-        await queue.close();
+        await queues.close();
         await redis.quit().catch(() => redis.disconnect());
+        stores.close();
       })();
       return closing;
     },

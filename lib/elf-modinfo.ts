@@ -1,10 +1,11 @@
 import { KpyError } from './errors.js';
 
 const EM_X86_64 = 62;
+const EM_AARCH64 = 183;
 const ET_REL = 1;
 
 /** Machine numbers per Debian architecture we can check. */
-const MACHINE: Record<string, number> = { amd64: EM_X86_64 };
+const MACHINE: Record<string, number> = { amd64: EM_X86_64, arm64: EM_AARCH64 };
 
 /**
  * Read the `.modinfo` section of a 64-bit little-endian relocatable ELF

@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   NOT_REPRODUCIBLE: { status: 500, title: 'A rebuild of the same key produced different bytes', retryable: false },
   SIGNING_FAILED: { status: 500, title: 'Signing the artifacts failed', retryable: false },
   CONTAINER_FAILED: { status: 500, title: 'The build container could not be run', retryable: true },
+  STORE_UNAVAILABLE: { status: 503, title: 'The artifact store (S3) is unavailable', retryable: true },
   SERVICE_UNAVAILABLE: { status: 503, title: 'A backing service is unavailable', retryable: true },
   INTERNAL: { status: 500, title: 'Internal error', retryable: false },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;

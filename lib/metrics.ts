@@ -34,6 +34,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** the prebuild watcher's view: 1 per release and the state of its current build */
+  readonly prebuild = new Gauge({
+    name: 'kpython_prebuild_release',
+    help: 'Releases of the prebuild suites by the state of their current build (1 = in that state)',
+    labelNames: ['release', 'state'] as const,
+    registers: [this.registry],
+  });
+
   readonly unhandled = new Counter({
     name: 'kpython_unhandled_errors_total',
     help: 'Errors no handler awaited (logged; the process kept running)',

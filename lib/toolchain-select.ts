@@ -2,6 +2,17 @@ import { imageCompiler, type BuilderImage } from './builder-images.js';
 import { KpyError } from './errors.js';
 import { describeCompiler, type KernelCompiler } from './kernel-compiler.js';
 
+/**
+ * Targets other than the builders' own architecture are built only with the
+ * kernel's exact compiler build, never "the same major": for bookworm arm64
+ * the cross compiler (12.2.0-14cross1) lacks the AArch64 stack-protector fix
+ * (CVE-2023-4039) of the kernels' gcc 12.2.0-14+deb12u1, and 57 of
+ * kpython's 102 objects come out different. `exact` images for them run the
+ * kernel's own compiler (docker/bookworm-arm64-gcc12: native arm64 gcc
+ * under qemu-user; trixie: the cross gcc-14 Debian built its kernels with).
+ */
+export const EXACT_ONLY_ARCHES: ReadonlySet<string> = new Set(['arm64']);
+
 export interface ToolchainChoice {
   image: BuilderImage;
   /** exact: the image's `--version` line is the kernel's CONFIG_CC_VERSION_TEXT; major: same family and major version */
@@ -22,14 +33,22 @@ export function selectToolchain(images: readonly BuilderImage[], kernel: KernelC
       details: { needed: { ...kernel }, available },
     });
   };
-  if (arch !== 'amd64') refuse(`the kernel is for ${arch}; the builder images compile for amd64 only`);
+  const forArch = images.filter((i) => i.targetArch === arch);
+  if (!forArch.length) refuse(`the kernel is for ${arch}; no builder image here compiles for ${arch}`);
   if (!kernel.text && !kernel.version) refuse('the kernel .config names no compiler (CONFIG_CC_VERSION_TEXT)');
   if (kernel.ldIsLld) refuse(`the kernel was linked with ld.lld (CONFIG_LD_IS_LLD); no builder image has it`);
-  const exact = images.filter((i) => sameCompilerBuild(i.compilerVersion, kernel.text));
+  const exact = forArch.filter((i) => sameCompilerBuild(i.compilerVersion, kernel.text));
   if (exact.length) return { image: byName(exact)[0] as BuilderImage, match: 'exact' };
   const needed = `the kernel was built with ${describeCompiler(kernel)}`;
+  if (EXACT_ONLY_ARCHES.has(arch)) {
+    const near = forArch.filter((i) => imageCompiler(i).family === kernel.family && imageCompiler(i).major === kernel.major);
+    refuse(
+      `${needed}; ${arch} modules are built only with that exact compiler build` +
+        (near.length ? `, and ${near.map((i) => `${i.name} has "${i.compilerVersion}"`).join(', ')} (same major, another build)` : ''),
+    );
+  }
   if (kernel.gccPlugins) refuse(`${needed} and GCC plugins (CONFIG_GCC_PLUGINS), which only that exact compiler can load`);
-  const sameMajor = images.filter((i) => {
+  const sameMajor = forArch.filter((i) => {
     const c = imageCompiler(i);
     return c.family === kernel.family && c.major === kernel.major && kernel.major > 0;
   });

@@ -22,20 +22,47 @@ record_only=
 name=${1:-bookworm-gcc12}
 spec_file="$root/docker/$name/image.env"
 [ -f "$spec_file" ] || die "no image definition $spec_file"
+# optional fields (an environment must not set them)
+IMAGE_TARGET_ARCH= IMAGE_CROSS_COMPILE= IMAGE_COMPILER_PACKAGE= IMAGE_FOREIGN_ARCH=
 . "$spec_file"
 
 data=${KPY_DATA_DIR:-$root/data}
 case $data in /*) ;; *) data="$root/$data" ;; esac
-spec_sha=$(sha256sum "$spec_file" | cut -d' ' -f1)
+# The definition: image.env, and the files/ it installs into /usr/local/bin
+# (none for most images: then this is the sha256 of image.env alone).
+image_files=$(find "$root/docker/$name/files" -type f 2>/dev/null | LC_ALL=C sort)
+spec_files=$image_files
+[ -z "$IMAGE_FOREIGN_ARCH" ] || spec_files="$spec_files $root/scripts/unpack-foreign-debs.sh"
+# shellcheck disable=SC2086
+spec_sha=$(cat "$spec_file" $spec_files | sha256sum | cut -d' ' -f1)
+IMAGE_TARGET_ARCH=${IMAGE_TARGET_ARCH:-amd64}
+IMAGE_CROSS_COMPILE=${IMAGE_CROSS_COMPILE:-}
 # The tag names the definition too: clones of other revisions sharing this
 # Docker daemon build their own images instead of retagging ours.
 base_tag=$IMAGE_TAG
 IMAGE_TAG="$base_tag-$(printf '%s' "$spec_sha" | cut -c1-12)"
 cache="$data/cache/rootfs"
 tarball="$cache/$name-$spec_sha.tar"
-mkdir -p "$cache" "$data/images"
+# Records of other targets live in images/<target>/ (lib/builder-images.ts):
+# revisions without targets never see them.
+records="$data/images"
+[ "$IMAGE_TARGET_ARCH" = amd64 ] || records="$data/images/$IMAGE_TARGET_ARCH"
+mkdir -p "$cache" "$records"
 
 image_spec() { docker image inspect -f '{{index .Config.Labels "org.kpython.image-spec"}}' "$IMAGE_TAG" 2>/dev/null || true; }
+
+# install_foreign: IMAGE_FOREIGN_PACKAGES of IMAGE_FOREIGN_ARCH unpacked
+# (dpkg-deb -x: no maintainer scripts, nothing of the foreign architecture
+# needs to run to install them) into IMAGE_FOREIGN_ROOT, their
+# `Package Version Arch` lines in /etc/kpython-foreign-packages.
+install_foreign() {
+	log "unpacking $IMAGE_FOREIGN_ARCH packages into $IMAGE_FOREIGN_ROOT: $IMAGE_FOREIGN_PACKAGES"
+	cp "$root/scripts/unpack-foreign-debs.sh" "$rootfs/tmp/unpack-foreign-debs.sh"
+	# shellcheck disable=SC2086
+	chroot "$rootfs" sh /tmp/unpack-foreign-debs.sh "$IMAGE_FOREIGN_ARCH" "$IMAGE_FOREIGN_ROOT" $IMAGE_FOREIGN_PACKAGES \
+		>"$work/foreign.log" 2>&1 || { tail -20 "$work/foreign.log" >&2; die "unpacking the $IMAGE_FOREIGN_ARCH packages failed"; }
+	rm -f "$rootfs/tmp/unpack-foreign-debs.sh"
+}
 
 build_rootfs() {
 	mirror=$(debian_mirror)
@@ -54,12 +81,15 @@ build_rootfs() {
 	chroot "$rootfs" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $IMAGE_PACKAGES && apt-get clean" \
 		>"$work/apt.log" 2>&1 || { tail -20 "$work/apt.log" >&2; die "apt-get install in the root failed"; }
+	[ -z "${IMAGE_FOREIGN_ARCH:-}" ] || install_foreign
 	umount "$rootfs/proc"
 	chroot "$rootfs" dpkg-query -W -f='${Package} ${Version} ${Architecture}\n' | LC_ALL=C sort >"$work/packages.txt"
 	rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/log/*
 	: >"$rootfs/etc/resolv.conf"
 	mkdir -p "$rootfs/build" "$rootfs/usr/src"
+	[ ! -f "$rootfs/etc/kpython-foreign-packages" ] || cat "$rootfs/etc/kpython-foreign-packages" >>"$work/packages.txt"
 	cp "$work/packages.txt" "$rootfs/etc/kpython-image-packages"
+	for f in $image_files; do install -m 0755 "$f" "$rootfs/usr/local/bin/$(basename "$f")"; done
 	tar --numeric-owner --sort=name -C "$rootfs" -cf "$tarball.part" .
 	mv "$tarball.part" "$tarball"
 	for old in "$cache/$name"-*.tar; do
@@ -85,12 +115,14 @@ in_image() { docker run --rm --network none --read-only "$id" "$@"; }
 cc=$(in_image "$IMAGE_COMPILER" --version | head -n 1)
 [ -n "$cc" ] || die "$IMAGE_COMPILER --version printed nothing in $IMAGE_TAG"
 # The same list on any machine that installed the same package versions.
-pkgs=$(in_image dpkg-query -W -f='${Package} ${Version} ${Architecture}\n' | LC_ALL=C sort)
+# Packages unpacked for a foreign architecture count too (install_foreign).
+pkgs=$(in_image sh -c "dpkg-query -W -f='\${Package} \${Version} \${Architecture}\n'; cat /etc/kpython-foreign-packages 2>/dev/null || true" | LC_ALL=C sort)
 pkgs_sha=$(printf '%s\n' "$pkgs" | sha256sum | cut -d' ' -f1)
 npkgs=$(printf '%s\n' "$pkgs" | wc -l)
-gcc_pkg=$(printf '%s\n' "$pkgs" | awk -v p="$IMAGE_COMPILER" '$1 == p { print $2 }')
-out="$data/images/$name.json"
-printf '{"name":"%s","tag":"%s","id":"%s","spec":"%s","suite":"%s","compiler":"%s","compilerVersion":"%s","compilerPackage":"%s","packagesSha256":"%s","packageCount":%s}\n' \
-	"$name" "$IMAGE_TAG" "$id" "$spec_sha" "$IMAGE_SUITE" "$IMAGE_COMPILER" "$cc" "$gcc_pkg" "$pkgs_sha" "$npkgs" >"$out.part"
+gcc_pkg=$(printf '%s\n' "$pkgs" | awk -v p="${IMAGE_COMPILER_PACKAGE:-$IMAGE_COMPILER}" -v a="$IMAGE_FOREIGN_ARCH" \
+	'$1 == p && (a == "" || $3 == a) { print $2; exit }')
+out="$records/$name.json"
+printf '{"name":"%s","tag":"%s","id":"%s","spec":"%s","suite":"%s","compiler":"%s","compilerVersion":"%s","compilerPackage":"%s","packagesSha256":"%s","packageCount":%s,"targetArch":"%s","crossCompile":"%s"}\n' \
+	"$name" "$IMAGE_TAG" "$id" "$spec_sha" "$IMAGE_SUITE" "$IMAGE_COMPILER" "$cc" "$gcc_pkg" "$pkgs_sha" "$npkgs" "$IMAGE_TARGET_ARCH" "$IMAGE_CROSS_COMPILE" >"$out.part"
 mv "$out.part" "$out"
 log "image $IMAGE_TAG = $id ($cc, $npkgs packages sha256:$pkgs_sha) recorded in $out"

@@ -1,16 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Core } from '../lib/core.js';
 import { KpyError } from '../lib/errors.js';
 import { openapiDocument } from './openapi.js';
 import { FollowerGate } from './follower-gate.js';
+import { FinishedViews } from './finished-views.js';
 import { HotArtifacts } from './hot-artifacts.js';
+import { hotReads } from './hot-reads.js';
+import { requestId } from './request-id.js';
 import { problemHandler } from './problem.js';
 import { rateLimit } from './rate-limit.js';
 import { redisGuard } from './redis-guard.js';
 import { headersRouter } from './routes/headers.js';
-import { buildsRouter } from './routes/builds.js';
+import { buildsRouter, SEALED_ARTIFACTS } from './routes/builds.js';
 import { healthRouter, type ReadinessCheck } from './routes/health.js';
 import { kernelsRouter } from './routes/kernels.js';
 import { dashboardRouter } from './routes/dashboard.js';
@@ -30,15 +32,14 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // One memory budget for the artifacts both download routes serve.
+  const hot = new HotArtifacts(core.config.http.hotArtifactBytes);
+  const views = new FinishedViews(core.records, core.config.http.finishedViewBytes, core.store.settleMs);
+  app.use(hotReads({ redis: core.redis, views, hot, sealed: SEALED_ARTIFACTS, log: core.log.child({ component: 'http' }) }));
   app.use(
     pinoHttp({
       logger: core.log.child({ component: 'http' }),
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: requestId,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
@@ -53,9 +54,7 @@ export function buildApp(deps: AppDeps): Express {
   // One budget per client for everything that can start work (builds, uploads).
   const writes = rateLimit(core.config.http.rateLimitPerMin);
   const followers = new FollowerGate(core.config.http.maxLogFollowers, core.config.http.maxLogFollowersPerClient);
-  // One memory budget for the artifacts both download routes serve.
-  const hot = new HotArtifacts(core.config.http.hotArtifactBytes);
-  app.use(buildsRouter(core, writes, followers, hot));
+  app.use(buildsRouter(core, writes, followers, hot, views));
   app.use(kernelsRouter(core, writes, hot));
   app.use(headersRouter(core, writes));
   app.use(keysRouter(core));

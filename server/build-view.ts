@@ -18,6 +18,8 @@ export function buildView(b: BuildRecord): Record<string, unknown> {
     // archive: Debian headers verified from the archive; uploaded: the client's build system, never the module-signing key
     trust: b.inputs ? trustOf(b.inputs.headers) : (b.meta?.trust ?? (b.meta ? 'archive' : null)),
     moduleSignature: b.meta ? (b.meta.moduleSignature ?? 'module-signing') : null,
+    // the worker id that built it (the record: the last one that started it)
+    worker: b.meta?.worker ?? b.worker ?? null,
     toolchain: b.toolchain ?? null,
     createdAt: b.createdAt ?? null,
     startedAt: b.startedAt ?? b.meta?.startedAt ?? null,

@@ -9,8 +9,12 @@ import { createLogger } from '../lib/logger.js';
 import { runMain } from '../lib/main-guard.js';
 import { Metrics } from '../lib/metrics.js';
 import { onShutdown } from '../lib/shutdown.js';
+import { startPrebuild } from '../lib/prebuild/start-prebuild.js';
 import { startWorkerRuntime } from '../worker/worker-runtime.js';
 import { buildApp } from './app.js';
+
+/** How often an API on a shared bucket rebuilds its apt indexes (builds published by other hosts). */
+const APT_REFRESH_MS = 60_000;
 
 /**
  * `npm start`: the API and one worker in one process (role "all", the
@@ -34,7 +38,15 @@ runMain(async () => {
   await once(server, 'listening');
   const { address, port } = server.address() as AddressInfo;
   log.info({ url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, role: values.role, dataDir: config.dataDir }, 'kpython build service listening');
+  // KPY_PREBUILD: new releases of those suites are queued below people's requests.
+  const prebuild = startPrebuild(core);
+  // A shared bucket: workers publish elsewhere, so an API alone regenerates its own apt indexes from it.
+  const aptRefresh = () => void core.publishApt().catch((err: unknown) => log.warn({ err }, 'regenerating the apt indexes from the store failed'));
+  const aptTimer = values.role === 'api' && config.store.kind === 's3' ? setInterval(aptRefresh, APT_REFRESH_MS) : undefined;
+  if (aptTimer) aptRefresh();
   onShutdown(log, async () => {
+    await prebuild?.stop();
+    clearInterval(aptTimer);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Live log streams never end by themselves: end them, then drop their idle connections.

@@ -66,7 +66,11 @@ export const openapiDocument = {
       },
     },
     '/v1/kernels': {
-      get: { summary: 'Kernel releases the resolver knows, and which are built', responses: { '200': { description: 'Releases' } } },
+      get: {
+        summary: 'Kernel releases the resolver knows, and which are built',
+        parameters: [{ name: 'arch', in: 'query', required: false, schema: { type: 'string', examples: ['amd64', 'arm64'] }, description: 'only the releases of this Debian architecture' }],
+        responses: { '200': { description: 'Releases' } },
+      },
     },
     '/v1/kernels/{release}/kpython.ko': {
       get: {
@@ -74,6 +78,7 @@ export const openapiDocument = {
         parameters: [
           { name: 'release', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'version', in: 'query', required: false, schema: { type: 'string' }, description: '`uname -v` or the package version' },
+          { name: 'arch', in: 'query', required: false, schema: { enum: ['amd64', 'arm64'] }, description: 'the architecture the caller runs (the CLI sends it for the running kernel); refused when the release is for another' },
         ],
         responses: { '200': { description: 'The module', content: binary }, '202': { description: 'Build started' }, '401': problem, '404': problem, '429': problem },
       },
@@ -138,7 +143,7 @@ export const openapiDocument = {
           kernel: { type: 'string', examples: ['6.1.0-56-amd64'] },
           version: { type: 'string', description: '`uname -v` string or Debian package version pinning the headers' },
           headers: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
-          arch: { enum: ['amd64'] },
+          arch: { enum: ['amd64', 'arm64'], description: 'optional; the release name says it (6.1.0-56-arm64), and a different value is refused' },
           force: { type: 'boolean', description: 'rebuild even when built; the result must be byte-identical' },
         },
       },

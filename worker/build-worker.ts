@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { BuildPlan } from '../lib/build-plan.js';
 import { BUILD_JOB } from '../lib/build-queue.js';
 import type { BuildRecords } from '../lib/build-records.js';
@@ -7,18 +7,23 @@ import type { LogBus } from '../lib/log-bus.js';
 import type { Metrics } from '../lib/metrics.js';
 import { runBuild, type PipelineDeps } from './build-pipeline.js';
 import { LABEL_APP, LABEL_WORKER } from './container-client.js';
+import type { WorkerSlots } from './worker-slots.js';
 
 export interface BuildWorkerDeps {
   queueName: string;
   prefix: string;
   connection: ConnectionOptions;
   concurrency: number;
+  /** job lock and stalled-check interval (BullMQ's default: 30 s) */
+  lockMs?: number;
   pipeline: PipelineDeps;
   records: BuildRecords;
   logs: LogBus;
   metrics: Metrics;
   /** true once shutdown gave up waiting: a build failing then was cut by us, not by its own fault */
   abandoned?: () => boolean;
+  /** the process's build slots when it serves several target queues (worker-slots.ts) */
+  slots?: WorkerSlots;
 }
 
 /** BullMQ's reason for a job whose worker lost its lock too often (crash, SIGKILL, a stalled event loop). */
@@ -99,15 +104,22 @@ export async function startBuildWorker(d: BuildWorkerDeps): Promise<BuildWorker>
   const running = new Set<Promise<unknown>>();
   const worker = new Worker<BuildPlan, { key: string }>(
     d.queueName,
-    async (job) => {
+    async (job, token) => {
       if (job.name !== BUILD_JOB) throw new UnrecoverableError(`unknown job ${job.name}`);
-      const p = processor(job);
+      if (d.slots && !d.slots.tryTake()) {
+        // Another target's queue holds this worker's slots: hand the job back
+        // (delayed, shown as queued) for any capable worker, this one included
+        // once a slot is free.
+        await job.moveToDelayed(Date.now() + 2000, token);
+        throw new DelayedError();
+      }
+      const p = processor(job).finally(() => d.slots?.give());
       const tracked = p.catch(() => undefined);
       running.add(tracked);
       void tracked.finally(() => running.delete(tracked));
       return p;
     },
-    { connection: d.connection, prefix: d.prefix, concurrency: d.concurrency, maxStalledCount: 1 },
+    { connection: d.connection, prefix: d.prefix, concurrency: d.concurrency, maxStalledCount: 1, ...(d.lockMs ? { lockDuration: d.lockMs, stalledInterval: d.lockMs } : {}) },
   );
   worker.on('error', (err) => p.log.error({ err }, 'worker error'));
   // A job failed by the stall check never ran our catch: record it, so it shows failed, not running.

@@ -86,6 +86,8 @@ export function buildContainerSpec(args: {
       PYTHONHASHSEED: '0',
       PYTHONDONTWRITEBYTECODE: '1',
       ...(objects ? { KPY_OBJCACHE: OBJECT_CACHE_MOUNT, KPY_OBJCACHE_IMAGE: args.imageId } : {}),
+      // issue 9: cross builds; Kbuild reads both from the environment
+      ...(plan.image.crossCompile ? { ARCH: kbuildArch(plan.inputs.arch), CROSS_COMPILE: plan.image.crossCompile } : {}),
     },
     ...(objects ? { binds: [{ source: objects, target: OBJECT_CACHE_MOUNT, readOnly: false }] } : {}),
     tmpfs: Object.fromEntries([['/tmp', 256 * MiB], ...mounts.map((m) => [m, (m === '/usr/src' ? 2048 : 256) * MiB])]),
@@ -93,4 +95,11 @@ export function buildContainerSpec(args: {
     pids: limits.pids,
     cpus: limits.cpus,
   };
+}
+
+/** Debian architecture → Kbuild's ARCH. */
+export function kbuildArch(debianArch: string): string {
+  const arch = ({ amd64: 'x86', arm64: 'arm64', armhf: 'arm', i386: 'x86', ppc64el: 'powerpc', riscv64: 'riscv', s390x: 's390' } as Record<string, string>)[debianArch];
+  if (!arch) throw new Error(`no Kbuild ARCH for Debian architecture ${debianArch}`);
+  return arch;
 }

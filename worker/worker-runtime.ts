@@ -3,14 +3,21 @@ import type { Worker } from 'bullmq';
 import type { BuildPlan } from '../lib/build-plan.js';
 import type { Core } from '../lib/core.js';
 import { ArtifactSigner } from '../lib/signing/artifact-signer.js';
-import { startBuildWorker } from './build-worker.js';
+import { startBuildWorker, type BuildWorker } from './build-worker.js';
 import { LABEL_APP, LABEL_WORKER, type ContainerClient } from './container-client.js';
 import { DockerContainerClient } from './docker-container-client.js';
 import { requeueAbandoned } from './requeue-abandoned.js';
+import { targetsOf } from '../lib/build-targets.js';
+import { WorkerSlots } from './worker-slots.js';
 import { acquireWorkerLease } from './worker-lease.js';
 
 export interface WorkerRuntime {
+  /** the BullMQ worker of the first target (workers.length > 1 when it serves several) */
   worker: Worker<BuildPlan, { key: string }>;
+  /** one BullMQ worker per target queue this process serves (lib/build-targets.ts) */
+  workers: Worker<BuildPlan, { key: string }>[];
+  /** the target architectures it takes jobs for */
+  targets: string[];
   containers: ContainerClient;
   /**
    * Stop taking jobs and wait up to `graceMs` for running builds; past that,
@@ -47,46 +54,70 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
   // Indexes for what the store holds (builds published before the apt repository, or by a crashed worker).
   await core.publishApt().catch((err: unknown) => log.error({ err }, 'regenerating the apt indexes failed'));
   let abandoned = false;
-  const build = await startBuildWorker({
-    queueName: config.redis.queue,
-    prefix: config.redis.prefix,
-    connection: core.redis,
-    concurrency: config.build.concurrency,
-    records: core.records,
-    logs: core.logs,
-    metrics: core.metrics,
-    abandoned: () => abandoned,
-    pipeline: {
-      containers,
-      debs: core.debs,
-      headers: core.headers,
-      resolver: core.resolver,
-      images: () => core.service.images(),
-      sources: core.sources,
-      builderScript: core.builderScript,
-      store: core.store,
-      signer: new ArtifactSigner(core.keys, config.builderId),
-      publishApt: core.publishApt,
-      limits: config.build,
-      ...(config.objectCache ? { objectCache: config.objectCache } : {}),
-      workerId: config.build.workerId,
-      ...(opts.runLabel ? { runLabel: opts.runLabel } : {}),
-      log,
-    },
-  });
-  const { worker } = build;
+  // Routing by target: a queue per architecture its images compile for.
+  const targets = config.build.targets.length ? [...config.build.targets] : targetsOf(await core.service.images());
+  if (!targets.length) throw new Error('this worker has no builder images (run `npm run setup`) and no KPY_WORKER_TARGETS');
+  const slots = targets.length > 1 ? new WorkerSlots(config.build.concurrency) : undefined;
+  const builds: BuildWorker[] = [];
+  for (const target of targets) {
+    builds.push(await startBuildWorker({
+      queueName: core.queues.name(target),
+      ...(slots ? { slots } : {}),
+      prefix: config.redis.prefix,
+      connection: core.redis,
+      concurrency: config.build.concurrency,
+      lockMs: config.build.lockMs,
+      records: core.records,
+      logs: core.logs,
+      metrics: core.metrics,
+      abandoned: () => abandoned,
+      pipeline: {
+        containers,
+        debs: core.debs,
+        headers: core.headers,
+        resolver: core.resolver,
+        images: () => core.service.images(),
+        sources: core.sources,
+        builderScript: core.builderScript,
+        store: core.store,
+        signer: new ArtifactSigner(core.keys, config.builderId, config.build.workerId),
+        publishApt: core.publishApt,
+        limits: config.build,
+        ...(config.objectCache ? { objectCache: config.objectCache } : {}),
+        workerId: config.build.workerId,
+        ...(opts.runLabel ? { runLabel: opts.runLabel } : {}),
+        log,
+      },
+    }));
+  }
+  const workers = builds.map((b) => b.worker);
+  const worker = workers[0] as Worker<BuildPlan, { key: string }>;
+  const build = { idle: () => Promise.all(builds.map((b) => b.idle())).then(() => undefined) };
+  // No pause/resume of the other queues while the slots are full: a BullMQ
+  // worker paused between fetching a job and running it left that job
+  // active and unprocessed (seen here). A job fetched without a free slot
+  // goes back to the queue instead (build-worker.ts), for whoever is free.
+  log.info({ targets, queues: targets.map((t) => core.queues.name(t)) }, 'serving build targets');
   if (lease.tookOverFrom) {
     // The dead predecessor's containers are gone (reaped at start); its jobs go back to the queue now.
-    const moved = await requeueAbandoned(core.queue, core.records, config.build.workerId, log).catch((err: unknown) => {
-      log.error({ err }, 'requeueing the dead worker\'s builds failed; the stall check will');
-      return [];
-    });
+    const moved = (
+      await Promise.all(
+        targets.map((t) =>
+          requeueAbandoned(core.queues.get(t), core.records, config.build.workerId, log).catch((err: unknown) => {
+            log.error({ err }, 'requeueing the dead worker\'s builds failed; the stall check will');
+            return [];
+          }),
+        ),
+      )
+    ).flat();
     if (moved.length) log.warn({ builds: moved }, 'handed the dead worker\'s builds back to the queue');
   }
   const ours = { [LABEL_APP]: 'kpython', [LABEL_WORKER]: config.build.workerId };
   let closing: Promise<void> | undefined;
   return {
     worker,
+    workers,
+    targets,
     containers,
     close({ graceMs = DEFAULT_CLOSE_GRACE_MS } = {}) {
       closing ??= (async () => {
@@ -94,7 +125,7 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
         try {
           // Take no new job, then give running builds their grace. (BullMQ's close()
           // cannot be forced once a graceful one is under way, so wait here.)
-          await worker.pause(true).catch((err: unknown) => log.warn({ err }, 'pausing the worker failed'));
+          await Promise.all(workers.map((w) => w.pause(true).catch((err: unknown) => log.warn({ err }, 'pausing the worker failed'))));
           let timer: NodeJS.Timeout | undefined;
           const inTime = await Promise.race([
             build.idle().then(() => true),
@@ -108,7 +139,7 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
             abandoned = true;
             log.warn({ graceMs }, 'running builds did not finish in time: abandoning them to another worker');
           }
-          await worker.close(!inTime).catch((err: unknown) => log.error({ err }, 'closing the worker failed'));
+          await Promise.all(workers.map((w) => w.close(!inTime).catch((err: unknown) => log.error({ err }, 'closing the worker failed'))));
           // Nothing of ours is left behind, and only then may another worker take the id.
           await containers.reap(ours);
         } finally {

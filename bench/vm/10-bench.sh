@@ -1,5 +1,7 @@
 #!/bin/sh
 # Runs inside the VM (as a case of test/vm's driver); prints BENCH lines.
+# The case library names the exec interface (KPY_EXEC) cases write to.
+. "$KPY_LIB"
 up() { cut -d' ' -f1 /proc/uptime; }
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
 

@@ -10,6 +10,7 @@ import { installModule, releaseOfVermagic } from '../install-module.js';
 import { printJson, type FetchJson } from '../json-output.js';
 import { followBuild } from '../progress.js';
 import { uploadHeaders } from './upload-headers.js';
+import { archForKernel } from '../host-arch.js';
 import { loadVerifyKeys } from '../verify-keys.js';
 import { printChecks } from './verify.js';
 
@@ -23,7 +24,11 @@ export interface FetchOutput {
 
 /** The CI path: build if needed, wait, download the module + signature + provenance, verify (and install). */
 export async function fetchCommand(api: ApiClient, o: { kernel: string; version?: string } & FetchOutput): Promise<number> {
-  const q = o.version ? `?version=${encodeURIComponent(o.version)}` : '';
+  const params = new URLSearchParams();
+  if (o.version) params.set('version', o.version);
+  const arch = archForKernel(o.kernel);
+  if (arch) params.set('arch', arch);
+  const q = params.size ? `?${params}` : '';
   const first = await api.request(`/v1/kernels/${encodeURIComponent(o.kernel)}/kpython.ko${q}`);
   let id = first.headers.get('x-kpython-build');
   if (first.status === 202) {

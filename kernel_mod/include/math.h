@@ -33,6 +33,12 @@ typedef double double_t;
 /* No libm function sets errno here (math_errhandling is 0). */
 #define fabs(x)		__builtin_fabs(x)
 #define nan(s)		__builtin_nan(s)
+/*
+ * lib/libm_dbl defines copysign() only without NDEBUG and otherwise counts
+ * on the compiler's builtin, which -ffreestanding (arm64's CC_FLAGS_FPU on
+ * 6.12, for <arm_neon.h>) turns into a call: name the builtin.
+ */
+#define copysign(x, y)	__builtin_copysign(x, y)
 
 double acos(double x);
 double acosh(double x);
@@ -42,7 +48,6 @@ double atan(double x);
 double atan2(double y, double x);
 double atanh(double x);
 double ceil(double x);
-double copysign(double x, double y);
 double cos(double x);
 double cosh(double x);
 double erf(double x);

@@ -21,6 +21,11 @@ export class HeadersStore {
   }
 
   async get(id: string): Promise<UploadedHeaders | undefined> {
+    return this.getLocal(id);
+  }
+
+  /** This machine's copy only (a shared store's get() may fetch; commit must not). */
+  protected async getLocal(id: string): Promise<UploadedHeaders | undefined> {
     if (!/^[0-9a-f]{64}$/.test(id)) return undefined;
     const text = await readFile(join(this.dir(id), 'meta.json'), 'utf8').catch(() => undefined);
     return text === undefined ? undefined : (JSON.parse(text) as UploadedHeaders);
@@ -38,7 +43,7 @@ export class HeadersStore {
    * Returns false when the id was already stored (the existing entry stays).
    */
   async commit(tarFile: string, meta: UploadedHeaders): Promise<boolean> {
-    if (await this.get(meta.id)) return false;
+    if (await this.getLocal(meta.id)) return false;
     const staging = join(this.root, '.tmp', `commit-${randomBytes(8).toString('hex')}`);
     await mkdir(staging, { recursive: true });
     try {
@@ -49,7 +54,7 @@ export class HeadersStore {
         return true;
       } catch (err) {
         // Another upload of the same content won the race.
-        if (await this.get(meta.id)) return false;
+        if (await this.getLocal(meta.id)) return false;
         throw err;
       }
     } finally {

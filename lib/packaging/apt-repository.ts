@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { ArtifactStore, BuildMeta, StoredPackage } from '../artifact-store.js';
+import type { BuildMeta, StoredPackage } from '../artifact-store.js';
+import type { BuildStore } from '../store/build-store.js';
 import { compareDebianVersions } from '../debian-version.js';
 import { runCommand } from '../run-command.js';
 import { sha256Hex } from '../sha256.js';
@@ -33,7 +34,7 @@ interface Entry {
 export class AptRepository {
   constructor(
     private readonly root: string,
-    private readonly store: ArtifactStore,
+    private readonly store: BuildStore,
     private readonly key: () => Promise<AptSigningKey>,
   ) {}
 

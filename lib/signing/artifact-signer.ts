@@ -36,6 +36,7 @@ export class ArtifactSigner {
   constructor(
     private readonly keys: SigningKeys,
     private readonly builderId: string,
+    private readonly workerId?: string,
   ) {}
 
   async sign(args: {
@@ -65,6 +66,7 @@ export class ArtifactSigner {
       const statement = provenanceStatement({
         plan: args.plan,
         builderId: this.builderId,
+        ...(this.workerId ? { worker: this.workerId } : {}),
         subjects: [
           { name: 'kpython.ko', sha256: sha256Hex(signed) },
           ...(args.debug ? [{ name: 'kpython.ko.debug', sha256: sha256Hex(args.debug) }] : []),

@@ -3,6 +3,8 @@ import { trustOf, type BuildPlan, type TrustLevel } from '../build-plan.js';
 export interface ProvenanceInput {
   plan: BuildPlan;
   builderId: string;
+  /** the worker id that ran the build (issue 12: the fleet says who built what) */
+  worker?: string;
   subjects: { name: string; sha256: string }[];
   byproducts: { name: string; sha256: string }[];
   startedOn: string;
@@ -52,6 +54,8 @@ export function provenanceStatement(p: ProvenanceInput): Record<string, unknown>
               compiler: plan.image.compilerVersion,
               kernelCompiler: plan.kernelCompiler.text,
               match: plan.toolchainMatch,
+              // cross builds (issue 9): what the image compiles for, and how
+              ...(plan.image.crossCompile ? { targetArch: plan.image.targetArch, crossCompile: plan.image.crossCompile } : {}),
               suite: plan.image.suite,
               packagesSha256: plan.image.packagesSha256,
               localImageId: plan.image.id,
@@ -74,7 +78,7 @@ export function provenanceStatement(p: ProvenanceInput): Record<string, unknown>
         ],
       },
       runDetails: {
-        builder: { id: p.builderId },
+        builder: { id: p.builderId, ...(p.worker ? { version: { 'kpython-worker': p.worker } } : {}) },
         metadata: { invocationId: plan.key, startedOn: p.startedOn, finishedOn: p.finishedOn },
         byproducts: p.byproducts.map((b) => ({ name: b.name, digest: { sha256: b.sha256 } })),
       },

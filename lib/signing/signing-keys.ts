@@ -27,6 +27,8 @@ export interface SigningKeys {
 export async function ensureSigningKeys(
   dataDir: string,
   configured: { moduleKey?: string; moduleCert?: string; artifactKey?: string; upload?: UploadSigningConfig },
+  /** KPY_KEYS_DIR: one directory of keys every worker and API of a deployment holds */
+  keysDir = join(dataDir, 'keys'),
 ): Promise<SigningKeys> {
   // A configured certificate is the operator's: never generate a key over it, never write it.
   if (configured.moduleCert && !configured.moduleKey) {
@@ -37,7 +39,7 @@ export async function ensureSigningKeys(
   if (configured.moduleKey && !configured.moduleCert) {
     throw new ConfigError(`KPY_MODULE_SIGNING_KEY is set (${configured.moduleKey}) but KPY_MODULE_SIGNING_CERT is not: set both, or neither to use generated ones`);
   }
-  const dir = join(dataDir, 'keys');
+  const dir = keysDir;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const moduleKeyPath = configured.moduleKey ?? join(dir, 'module-signing.key');
   const moduleCertPath = configured.moduleCert ?? join(dir, 'module-signing.crt');

@@ -9,8 +9,9 @@ import { requireToken } from '../auth.js';
 import { buildSummary, buildView } from '../build-view.js';
 import type { FollowerGate } from '../follower-gate.js';
 import { jsonBody } from '../json-body.js';
+import type { FinishedViews } from '../finished-views.js';
 import type { HotArtifacts } from '../hot-artifacts.js';
-import { sendArtifact, sendHeld, streamFile } from './send-artifact.js';
+import { sendArtifact, streamFile } from './send-artifact.js';
 import { streamLog } from './stream-log.js';
 
 export const ARTIFACT_NAMES = ['kpython.ko', 'kpython.ko.sig', 'provenance.json', 'build.log', 'kpython.unsigned.ko', 'kpython.ko.debug'] as const;
@@ -24,7 +25,7 @@ const isPackageArtifact = (name: string, packages: { fileName: string }[] | unde
  * replaces the detached signature, the provenance and the log (new times);
  * a failed build's log is replaced by a retry: those are revalidated.
  */
-const IMMUTABLE = new Set(['kpython.ko', 'kpython.unsigned.ko', 'kpython.ko.debug']);
+export const SEALED_ARTIFACTS: ReadonlySet<string> = new Set(['kpython.ko', 'kpython.unsigned.ko', 'kpython.ko.debug']);
 
 export const MAX_LIST = 100;
 
@@ -36,7 +37,7 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next(req.is('application/json') ? undefined : new KpyError('UNSUPPORTED_MEDIA_TYPE', 'send the build request as application/json'));
 };
 
-export function buildsRouter(core: Core, writes: RequestHandler, followers: FollowerGate, hot: HotArtifacts): Router {
+export function buildsRouter(core: Core, writes: RequestHandler, followers: FollowerGate, hot: HotArtifacts, views: FinishedViews): Router {
   const r = Router();
   const { config, service } = core;
 
@@ -68,7 +69,11 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
   });
 
   r.get('/v1/builds/:id', async (req, res) => {
-    res.json(buildView(await requireBuild(core, req)));
+    const b = await requireBuild(core, req);
+    const body = Buffer.from(JSON.stringify(buildView(b)));
+    // Finished builds are read again and again: server/hot-reads.ts answers those from here on.
+    views.remember(b, body);
+    res.type('application/json; charset=utf-8').send(body);
   });
 
   r.get('/v1/builds/:id/log', async (req, res) => {
@@ -83,27 +88,22 @@ export function buildsRouter(core: Core, writes: RequestHandler, followers: Foll
   r.get('/v1/builds/:id/artifacts/:name', async (req, res) => {
     const name = String(req.params.name);
     // A module of a build key has one possible content: once it has been
-    // served from memory, serve it again without looking the build up.
-    const sealed = IMMUTABLE.has(name) ? hot.get(`${String(req.params.id)}/${name}`) : undefined;
-    if (sealed) {
-      sendHeld(req, res, name, sealed, 'immutable');
-      return;
-    }
+    // served from memory, server/hot-reads.ts serves it again without looking the build up.
     const b = await requireBuild(core, req);
     if (!(ARTIFACT_NAMES as readonly string[]).includes(name) && !isPackageArtifact(name, b.meta?.packages)) {
       throw new KpyError('ARTIFACT_NOT_FOUND', `no artifact named ${name}; known: ${ARTIFACT_NAMES.join(', ')}`);
     }
-    const path = await core.store.path(b.id, name);
-    if (!path) throw new KpyError('ARTIFACT_NOT_FOUND', `build ${b.id} (${b.state}) has no ${name}`);
     const known = b.meta?.artifacts.find((a) => a.name === name);
+    const path = await core.store.path(b.id, name, known?.sha256);
+    if (!path) throw new KpyError('ARTIFACT_NOT_FOUND', `build ${b.id} (${b.state}) has no ${name}`);
     // Packages are reproducible from the key too, but only the module's
     // bytes are sealed in memory (served without a lookup); the rest are
     // held under their digest.
-    const fixed = IMMUTABLE.has(name) || name.endsWith('.deb');
+    const fixed = SEALED_ARTIFACTS.has(name) || name.endsWith('.deb');
     const immutable = b.state === 'succeeded' && known !== undefined && fixed;
     await sendArtifact(req, res, path, name, known, immutable ? 'immutable' : 'revalidate', {
       cache: hot,
-      key: immutable && IMMUTABLE.has(name) ? `${b.id}/${name}` : `${b.id}/${name}/${known?.sha256 ?? ''}`,
+      key: immutable && SEALED_ARTIFACTS.has(name) ? `${b.id}/${name}` : `${b.id}/${name}/${known?.sha256 ?? ''}`,
     });
   });
 

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { Core } from '../../lib/core.js';
+import { BuildRequestSchema } from '../../lib/build-request.js';
 import { KpyError } from '../../lib/errors.js';
 import { KERNEL_RELEASE_RE } from '../../lib/kernel-version.js';
 import { hasToken } from '../auth.js';
@@ -15,11 +16,14 @@ export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifa
    * each. A release whose compiler this machine has not read yet (its headers
    * package never downloaded) is listed as not built, without a download.
    */
-  r.get('/v1/kernels', async (_req, res) => {
-    const list = await core.resolver.listReleases();
+  r.get('/v1/kernels', async (req, res) => {
+    // ?arch=arm64: the releases of one architecture (issue 9)
+    const arch = typeof req.query.arch === 'string' ? req.query.arch : undefined;
+    if (arch !== undefined && !/^[a-z0-9]+$/.test(arch)) throw new KpyError('VALIDATION_FAILED', 'arch is a Debian architecture name (amd64, arm64)');
+    const list = (await core.resolver.listReleases()).filter((k) => arch === undefined || k.arch === arch);
     const kernels = await Promise.all(
       list.map(async (k) => {
-        const plan = await core.service.plan({ kernel: k.release, arch: 'amd64', force: false }, { cachedOnly: true }).catch(() => undefined);
+        const plan = await core.service.plan({ kernel: k.release, force: false }, { cachedOnly: true }).catch(() => undefined);
         const built = plan ? await core.store.has(plan.key) : false;
         // queued, running or failed: the current inputs' build of this release, if one was asked for
         const state = plan ? (built ? 'succeeded' : ((await core.service.status(plan.key))?.state ?? null)) : null;
@@ -34,7 +38,7 @@ export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifa
         };
       }),
     );
-    res.json({ suites: core.config.debian.suites, count: kernels.length, kernels });
+    res.json({ suites: core.config.debian.suites, arches: core.config.debian.targetArches, count: kernels.length, kernels });
   });
 
   /**
@@ -48,18 +52,21 @@ export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifa
     const release = String(req.params.release);
     if (!KERNEL_RELEASE_RE.test(release)) throw new KpyError('VALIDATION_FAILED', 'not a kernel release name');
     const version = typeof req.query.version === 'string' ? req.query.version : undefined;
-    const request = { kernel: release, arch: 'amd64' as const, force: false, ...(version ? { version } : {}) };
+    const archQ = req.query.arch === undefined ? undefined : BuildRequestSchema.innerType().shape.arch.safeParse(req.query.arch).data;
+    if (req.query.arch !== undefined && !archQ) throw new KpyError('VALIDATION_FAILED', 'arch is amd64 or arm64');
+    const request = { kernel: release, force: false, ...(version ? { version } : {}), ...(archQ ? { arch: archQ } : {}) };
     const mayBuild = hasToken(req, core.config.http.tokens);
     const head = req.method === 'HEAD';
     const plan = mayBuild && !head ? await core.service.plan(request) : await core.service.plan(request, { cachedOnly: true });
     const meta = plan ? await core.store.meta(plan.key) : undefined;
-    const path = plan && meta ? await core.store.path(plan.key, 'kpython.ko') : undefined;
+    const ko = meta?.artifacts.find((a) => a.name === 'kpython.ko');
+    const path = plan && meta ? await core.store.path(plan.key, 'kpython.ko', ko?.sha256) : undefined;
     if (plan && meta && path) {
       res.setHeader('X-Kpython-Build', plan.key);
       res.setHeader('Link', `</v1/builds/${plan.key}>; rel="build"`);
       // The bytes behind this URL change with the newest build of the release: revalidate, never immutable.
       // The bytes of the build are fixed by its key: the same memory slot as the build's own URL.
-      await sendArtifact(req, res, path, 'kpython.ko', meta.artifacts.find((a) => a.name === 'kpython.ko'), 'revalidate', { cache: hot, key: `${plan.key}/kpython.ko` });
+      await sendArtifact(req, res, path, 'kpython.ko', ko, 'revalidate', { cache: hot, key: `${plan.key}/kpython.ko` });
       return;
     }
     if (!mayBuild) {

@@ -39,17 +39,21 @@
 #                         outputs would flood the kernel log)
 #   KPY_CONF_TESTS        another tests/ tree (to test this rig)
 #   KPY_VM_ABI, KPY_VM_MODULE, KPY_VM_VMLINUZ, KPY_VM_APPEND, KPY_VM_MEM,
-#   KPY_VM_QEMU_ARGS      as for test/vm/run.sh (e.g. the debug kernel:
+#   KPY_VM_QEMU_ARGS, KPY_VM_ARCH, KPY_VM_SERIES, KPY_VM_TIME_SCALE
+#                         as for test/vm/run.sh (e.g. the debug kernel:
 #                         test/vm/debug-kernel.sh)
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 vm=$top/test/vm
+# shellcheck source=test/vm/arch.sh
+. "$vm/arch.sh" || exit 2
 out=${KPY_CONF_OUT:-$top/.cache/conformance}
+[ "$vm_arch" = amd64 ] || out=${KPY_CONF_OUT:-$top/.cache/conformance-$vm_arch}
 timeout_ms=${KPY_CONF_TIMEOUT_MS:-60000}
 test_timeout=${KPY_CONF_TEST_TIMEOUT:-30}
-vm_timeout=${KPY_CONF_VM_TIMEOUT:-900}
+vm_timeout=${KPY_CONF_VM_TIMEOUT:-$((900 * vm_time_scale))}
 dirs=${KPY_CONF_DIRS:-basics float io}
 module_args="timeout_ms=$timeout_ms ${KPY_CONF_MODULE_ARGS-log_output=0}"
 
@@ -75,7 +79,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- host prerequisites ------------------------------------------------------
-"$vm/ensure-host.sh" python3:python3 ||
+# shellcheck disable=SC2046 # a list of COMMAND:PACKAGE words
+"$vm/ensure-host.sh" python3:python3 $(vm_arch_host_needs) ||
 	rig_error "cannot install the host prerequisites"
 mkdir -p "$out" || rig_error "cannot create $out"
 
@@ -87,8 +92,10 @@ if [ -n "${KPY_VM_VMLINUZ:-}" ]; then
 	kinfo="abi=$KPY_VM_ABI
 vmlinuz=$KPY_VM_VMLINUZ"
 else
-	kinfo=$("$vm/fetch-kernel.sh") || rig_error "test/vm/fetch-kernel.sh failed"
+	kinfo=$("$vm/$vm_fetch") || rig_error "test/vm/$vm_fetch failed"
 fi
+vm_arch_kinfo "$kinfo" || rig_error "no build environment for the kernel's compiler"
+image_deb=$(sed -n 's/^image_deb=//p' <<<"$kinfo")
 abi=$(sed -n 's/^abi=//p' <<<"$kinfo")
 kdir=$(sed -n 's/^kdir=//p' <<<"$kinfo")
 vmlinuz=$(sed -n 's/^vmlinuz=//p' <<<"$kinfo")
@@ -158,12 +165,27 @@ mapfile -t selected < <(grep -v '^feature_check/' "$cases/tests/list.txt")
 [ "${#selected[@]}" -gt 0 ] || rig_error "no test matches: $*"
 
 initrd=$out/initrd.cpio.gz
+# The results channel's drivers, where they are modules (arm64: arch.sh),
+# from the kernel's image package, loaded before kpython.
+chan_deps=()
+if [ -n "$vm_results_modules" ]; then
+	[ -n "$image_deb" ] || rig_error "the results channel needs $vm_results_modules: no image package"
+	rm -rf "$out/deps" && mkdir -p "$out/deps" &&
+		dpkg-deb --fsys-tarfile "$image_deb" | tar -x -C "$out/deps" \
+			--wildcards "./lib/modules/$abi/kernel/drivers/*" ||
+		rig_error "cannot extract modules from $image_deb"
+	for m in $vm_results_modules; do
+		f=$(find "$out/deps" -name "$m.ko*" | head -n 1)
+		[ -n "$f" ] || rig_error "no $m in $image_deb"
+		chan_deps+=(-d "$f")
+	done
+fi
 "$vm/mkinitramfs.sh" -o "$initrd" -m "$module" -c "$top/client/kpython" \
-	-t "$cases" -a "$module_args" || rig_error "test/vm/mkinitramfs.sh failed"
+	-t "$cases" -a "$module_args" "${chan_deps[@]}" || rig_error "test/vm/mkinitramfs.sh failed"
 
 # --- boot, and judge while the VM runs ---------------------------------------
-# The guest's console (kernel messages, the rig's markers) is ttyS0; the
-# results come over ttyS1. results.py decodes them as they arrive and
+# The guest's console (kernel messages, the rig's markers) is ttyS0 (arm64:
+# ttyAMA0); the results come over ttyS1 (arm64: hvc0; test/vm/arch.sh). results.py decodes them as they arrive and
 # run-tests.py judges each test as soon as its result is there (one job:
 # the VM is the bottleneck, and its threads would interleave the lines that
 # report.py reads).
@@ -194,11 +216,12 @@ judge=$!
 
 log "booting kernel $abi: ${#selected[@]} tests of $dirs (insmod $module_args)"
 t_boot=$EPOCHREALTIME
-timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
+# shellcheck disable=SC2046 # the channel's qemu arguments (no blanks in $channel)
+timeout -k 10 "$vm_timeout" "${vm_qemu[@]}" \
 	-m "${KPY_VM_MEM:-512}" -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-serial mon:stdio -serial "file:$channel" \
-	-append "console=ttyS0 panic=-1 no_timer_check loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
+	-serial mon:stdio $(vm_results_qemu "$channel") \
+	-append "console=$vm_console panic=-1 $vm_arch_append KPY_CONF_TTY=$vm_results_tty loglevel=4 log_buf_len=16M ${KPY_VM_APPEND:-}" \
 	${KPY_VM_QEMU_ARGS:-} </dev/null >"$console" 2>&1
 qemu_st=$?
 t_vm=$(elapsed "$t_boot")

@@ -62,6 +62,17 @@ describe('Redis stopped and started mid-build (a Redis of the test\'s own)', () 
     }
     assert.ok(view.state === 'succeeded' || view.error?.code, 'a success or a failure with a code');
     assert.equal(svc.proc.exitCode, null, 'still alive');
+    // A finished build's status is kept in memory (server/finished-views.ts); it is
+    // still only served while Redis can confirm it: down again, the kept one answers 503 too.
+    for (let i = 0; i < 2; i++) assert.equal((await fetch(`${svc.url}/v1/builds/${id}`)).status, 200);
+    await redis.stop();
+    const t1 = Date.now();
+    const kept = await fetch(`${svc.url}/v1/builds/${id}`, { signal: AbortSignal.timeout(30_000) });
+    assert.equal(kept.status, 503, await kept.clone().text());
+    assert.equal(((await kept.json()) as { code: string }).code, 'SERVICE_UNAVAILABLE');
+    assert.ok(Date.now() - t1 < 5000, `answered within seconds (${Date.now() - t1} ms)`);
+    await redis.start();
+    await until('kept status served again', 30_000, async () => (await fetch(`${svc.url}/v1/builds/${id}`)).status === 200);
     svc.proc.kill('SIGTERM');
     assert.equal(await svc.exited, 0, svc.log());
   });

@@ -122,6 +122,40 @@ describe('HTTP API against real Redis and Docker', () => {
     assert.equal(replay.at(-1)?.data, 'succeeded');
   });
 
+  it('serves a finished build\'s status from memory until its record changes, with the same headers', async () => {
+    const { id } = (await (await post(JSON.stringify({ kernel }))).json()) as { id: string };
+    const url = `${server.url}/v1/builds/${id}`;
+    const first = await fetch(url); // the full route: keeps the view
+    const body = await first.text();
+    assert.equal(JSON.parse(body).state, 'succeeded');
+    const same = ['content-type', 'content-length'];
+    for (let i = 0; i < 3; i++) {
+      const again = await fetch(url, { headers: { 'x-request-id': `hot-${i}` } });
+      assert.deepEqual(same.map((h) => again.headers.get(h)), same.map((h) => first.headers.get(h)));
+      assert.equal(again.headers.get('x-request-id'), `hot-${i}`);
+      assert.equal(await again.text(), body);
+    }
+    const head = await fetch(url, { method: 'HEAD' });
+    assert.equal(head.headers.get('content-length'), first.headers.get('content-length'));
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
+    // Proof that memory answered: a field changed behind the API's back, without a new rev token,
+    // is not seen; the same change with a new token is seen at once.
+    const key = `${env.config.redis.prefix}:build:${id}`;
+    const createdAt = JSON.parse(body).createdAt as string;
+    const tampered = '2000-01-01T00:00:00.000Z';
+    await env.core.redis.hset(key, 'createdAt', tampered);
+    assert.equal(((await (await fetch(url)).json()) as { createdAt: string }).createdAt, createdAt);
+    await env.core.redis.hset(key, 'rev', 'changed-behind-the-api');
+    assert.equal(((await (await fetch(url)).json()) as { createdAt: string }).createdAt, tampered);
+    // Every change through the records (a rebuild, a retry, a lost worker) shows on the next read.
+    await env.core.records.update(id, { state: 'failed', error: { code: 'WORKER_LOST', message: 'drill' } });
+    const failed = (await (await fetch(url)).json()) as { state: string; error: { code: string } | null };
+    assert.deepEqual([failed.state, failed.error?.code], ['failed', 'WORKER_LOST']);
+    await env.core.records.update(id, { state: 'succeeded', stage: 'done', error: undefined, createdAt });
+    const back = (await (await fetch(url)).json()) as { state: string; error: unknown };
+    assert.deepEqual([back.state, back.error], ['succeeded', null]);
+  });
+
   it('lists kernels, serves keys, health, readiness, metrics and the OpenAPI document', async () => {
     const k = (await (await fetch(`${server.url}/v1/kernels`)).json()) as { kernels: { release: string; built: boolean }[] };
     assert.ok(k.kernels.length > 5);

@@ -54,4 +54,18 @@ describe('Debian archive resolver against the real archive (mirror from the host
     await assert.rejects(resolver.resolve({ release: newest, version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.1-1 (2023-01-01)' }), code('KERNEL_NOT_FOUND'));
     await assert.rejects(resolver.resolve({ release: '6.1.0-999-amd64' }), code('KERNEL_NOT_FOUND'));
   });
+
+  // issue 9: arm64 releases, cross-built with the builders' (amd64) linux-kbuild
+  it('lists arm64 releases and resolves one to its arm64 headers, the -common and the amd64 linux-kbuild', async () => {
+    const list = await resolver.listReleases();
+    const arm = list.filter((k) => k.arch === 'arm64').map((k) => k.release);
+    assert.ok(arm.some((r) => /^6\.1\.0-\d+-arm64$/.test(r)), 'bookworm arm64');
+    assert.ok(arm.some((r) => /^6\.12\.\d+\+deb13-arm64$/.test(r)), 'trixie arm64');
+    assert.ok(list.filter((k) => k.arch === 'amd64').every((k) => !k.release.endsWith('arm64')));
+    const newest = arm.filter((r) => /^6\.1\.0-\d+-arm64$/.test(r)).sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]))[0] as string;
+    const res = await resolver.resolve({ release: newest });
+    assert.equal(res.arch, 'arm64');
+    const arches = Object.fromEntries(res.packages.map((p) => [p.name.replace(/-[0-9].*$/, '').replace(/^linux-headers$/, p.name.endsWith('-common') ? 'common' : 'headers'), p.arch]));
+    assert.deepEqual(arches, { headers: 'arm64', common: 'all', 'linux-kbuild': 'amd64' }, JSON.stringify(res.packages.map((p) => [p.name, p.arch])));
+  });
 });

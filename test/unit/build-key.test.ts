@@ -25,6 +25,8 @@ const image: BuilderImage = {
   compilerPackage: '12.2.0-14+deb12u1',
   packagesSha256: '1'.repeat(64),
   packageCount: 151,
+  targetArch: 'amd64',
+  crossCompile: '',
 };
 const kernelCompiler = kernelConfigFacts('CONFIG_CC_VERSION_TEXT="gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0"\nCONFIG_CC_IS_GCC=y\nCONFIG_GCC_VERSION=120200\n').compiler;
 const plan = (over: Partial<{ sourcesDigest: string; builderScriptDigest: string; force: boolean }> = {}, r = resolution, i = image) =>

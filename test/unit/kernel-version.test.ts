@@ -13,7 +13,7 @@ test('package version from uname -v', () => {
 test('build requests', () => {
   assert.ok(KERNEL_RELEASE_RE.test('6.1.0-56-amd64'));
   assert.ok(!KERNEL_RELEASE_RE.test('../etc'));
-  assert.deepEqual(BuildRequestSchema.parse({ kernel: '6.1.0-56-amd64' }), { kernel: '6.1.0-56-amd64', arch: 'amd64', force: false });
+  assert.deepEqual(BuildRequestSchema.parse({ kernel: '6.1.0-56-amd64' }), { kernel: '6.1.0-56-amd64', force: false });
   assert.throws(() => BuildRequestSchema.parse({}));
   assert.throws(() => BuildRequestSchema.parse({ kernel: '6.1.0-56-amd64', headers: `sha256:${'a'.repeat(64)}` }));
   assert.throws(() => BuildRequestSchema.parse({ kernel: '6.1.0-56-amd64', unknown: true }));

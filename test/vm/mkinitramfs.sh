@@ -49,7 +49,9 @@ mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
 	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/etc" \
 	"$root/kpy/cases" "$root/kpy/deps"
 cp "$busybox" "$root/bin/busybox"
-"$busybox" --list-full | while read -r applet; do
+# The applets, from KPY_BUSYBOX_LIST (a busybox this host can run, for a
+# foreign-architecture KPY_BUSYBOX of the same version) or the busybox itself.
+"${KPY_BUSYBOX_LIST:-$busybox}" --list-full | while read -r applet; do
 	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done
 # The kernel opens /dev/console for init before devtmpfs is mounted.

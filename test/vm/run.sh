@@ -26,11 +26,19 @@
 #   KPY_VM_OUT          where logs and the initramfs go (default: .cache/vm/run)
 #   KPY_VM_CASES        cases directory (default: test/vm/cases)
 #   KPY_VM_VERBOSE=1    echo the whole console while the VM runs
+#   KPY_VM_ARCH         amd64 (default) or arm64: Debian's arm64 kernels,
+#                       the module cross-built, qemu-system-aarch64
+#                       (test/vm/arch.sh; KPY_VM_SERIES as for
+#                       fetch-kernel-arm64.sh)
+#   KPY_VM_TIME_SCALE   multiplier of every time budget (default: per arch)
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+# shellcheck source=test/vm/arch.sh
+. "$here/arch.sh" || exit 2
 out=${KPY_VM_OUT:-$top/.cache/vm/run}
+[ "$vm_arch" = amd64 ] || out=${KPY_VM_OUT:-$top/.cache/vm/run-$vm_arch}
 module_args=${KPY_VM_MODULE_ARGS-timeout_ms=2000}
 
 t_start=$EPOCHREALTIME
@@ -50,7 +58,8 @@ elapsed() { # elapsed FROM [TO]
 }
 
 # --- host prerequisites ------------------------------------------------------
-"$here/ensure-host.sh" || rig_error "cannot install the host prerequisites"
+# shellcheck disable=SC2046 # a list of COMMAND:PACKAGE words
+"$here/ensure-host.sh" $(vm_arch_host_needs) || rig_error "cannot install the host prerequisites"
 
 mkdir -p "$out" || rig_error "cannot create $out"
 # One run at a time per output directory.
@@ -70,8 +79,9 @@ if [ -n "${KPY_VM_VMLINUZ:-}" ]; then
 	kinfo="abi=$KPY_VM_ABI
 vmlinuz=$KPY_VM_VMLINUZ"
 else
-	kinfo=$("$here/fetch-kernel.sh") || rig_error "fetch-kernel.sh failed"
+	kinfo=$("$here/$vm_fetch") || rig_error "$vm_fetch failed"
 fi
+vm_arch_kinfo "$kinfo" || rig_error "no build environment for the kernel's compiler"
 abi=$(sed -n 's/^abi=//p' <<<"$kinfo")
 kdir=$(sed -n 's/^kdir=//p' <<<"$kinfo")
 vmlinuz=$(sed -n 's/^vmlinuz=//p' <<<"$kinfo")
@@ -145,7 +155,7 @@ ncases=$(wc -w <<<"$names")
 # A net for a VM that hangs as a whole (each case has its own budget in the
 # guest, and oopses and soft lockups end the VM at once): it grows with the
 # cases, which take up to their 2 s time limit each, slower on a busy host.
-vm_timeout=${KPY_VM_TIMEOUT:-$((120 + 3 * ncases))}
+vm_timeout=${KPY_VM_TIMEOUT:-$(((120 + 3 * ncases) * vm_time_scale))}
 
 initrd=$out/initrd.cpio.gz
 "$here/mkinitramfs.sh" -o "$initrd" -m "$module" -c "$top/client/kpython" \
@@ -153,8 +163,7 @@ initrd=$out/initrd.cpio.gz
 	rig_error "mkinitramfs.sh failed"
 
 # --- boot ----------------------------------------------------------------------
-# no_timer_check: under emulation on a busy host the IO-APIC timer check at
-# boot can miss its ticks and panic ("IO-APIC + timer doesn't work!").
+# The emulator, console and architecture's own boot words: test/vm/arch.sh.
 # An oops or a soft lockup ends the VM at once (panic=-1 reboots, -no-reboot
 # stops qemu): the case that caused it is reported as the one without a
 # result, and no later case waits on a lock the dead task still holds. Both
@@ -173,10 +182,10 @@ t_boot=$EPOCHREALTIME
 t_first=
 : >"$console"
 # stdin must not be the terminal: -nographic would put it in raw mode.
-timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
+timeout -k 10 "$vm_timeout" "${vm_qemu[@]}" \
 	-m "${KPY_VM_MEM:-512}" -smp 2 -nographic -no-reboot \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 no_timer_check $panic_args loglevel=4 log_buf_len=16M $preempt_args ${KPY_VM_APPEND:-}" \
+	-append "console=$vm_console panic=-1 $vm_arch_append $panic_args loglevel=4 log_buf_len=16M $preempt_args ${KPY_VM_APPEND:-}" \
 	${KPY_VM_QEMU_ARGS:-} </dev/null 2>&1 |
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line%$'\r'}

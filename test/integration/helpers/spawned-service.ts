@@ -86,7 +86,9 @@ export interface SpawnedService {
   stop(): Promise<void>;
 }
 
-export async function spawnService(opts: { role?: 'all' | 'api'; env?: Record<string, string>; sources?: string } = {}): Promise<SpawnedService> {
+export async function spawnService(
+  opts: { role?: 'all' | 'api'; env?: Record<string, string>; sources?: string; /** node's own flags (e.g. --cpu-prof, which NODE_OPTIONS refuses) */ nodeArgs?: string[]; /** another build of the service (a dist directory) */ dist?: string } = {},
+): Promise<SpawnedService> {
   const id = randomBytes(4).toString('hex');
   const prefix = `kpytest-${id}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'kpy-svc-'));
@@ -96,8 +98,8 @@ export async function spawnService(opts: { role?: 'all' | 'api'; env?: Record<st
   const sources = opts.sources ?? (await makeStandInSources('ok', `svc-${id}`));
   const redisUrl = opts.env?.KPY_REDIS_URL ?? (await setupRedisUrl());
   // KPY_TEST_DIST runs another build of the service (e.g. the code before a fix) under the same tests.
-  const dist = process.env.KPY_TEST_DIST ?? join(REPO_ROOT, 'dist');
-  const child = spawn(process.execPath, [join(dist, 'server', 'main.js'), `--role=${opts.role ?? 'api'}`], {
+  const dist = opts.dist ?? process.env.KPY_TEST_DIST ?? join(REPO_ROOT, 'dist');
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(dist, 'server', 'main.js'), `--role=${opts.role ?? 'api'}`], {
     cwd: dataDir,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

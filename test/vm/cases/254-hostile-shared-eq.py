@@ -1,6 +1,6 @@
 x = []
 y = []
-for i in range(40):
+for i in range(28):
     x = [x, x]
     y = [y, y]
 while True:

@@ -302,6 +302,12 @@ for f in "$CASES"/*; do
 	fi
 done
 
+# The stack numbers over every case run (README "Stack budget"; 099 prints
+# them at its point of the suite).
+if [ -r /sys/kernel/debug/kpython/stats ]; then
+	echo "@@KPY INFO final $(grep -E '^stack_' /sys/kernel/debug/kpython/stats | tr '\n' ' ')"
+fi
+
 # --- unload the module -------------------------------------------------------
 unload_module() {
 	case_begin rmmod

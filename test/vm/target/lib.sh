@@ -139,3 +139,23 @@ flood_case() {
 	[ -s /tmp/flood.out ] || fail "$1: no output reached the caller"
 	[ "$_n" -le "$3" ] || fail "$1: $_n kernel log lines (at most $3)"
 }
+
+# kprobes_gone WHAT: no kprobe is left in debugfs's list. Its size reads
+# 0 whatever it holds, so the lines are counted. Kernels with the kprobe
+# optimizer (the debug tier's) free an optimized probe asynchronously after
+# an RCU-tasks grace period: it may stay listed a while after it was
+# unregistered, so this waits (up to 10 s, scaled) before it fails.
+kprobes_gone() {
+	_kl=/sys/kernel/debug/kprobes/list
+	_i=0
+	while grep -q . "$_kl" 2>/dev/null; do
+		if [ "$_i" -ge $((200 * ${CASE_TIMEOUT_SCALE:-1})) ]; then
+			fail "$1: probes left in $_kl:"
+			show "$_kl"
+			return 1
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 0
+}
