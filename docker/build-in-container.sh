@@ -80,8 +80,15 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 			sha256sum "$(readlink -f "$p")"
 		done
 	} | sha256sum | cut -d' ' -f1)
+	# The names (and types) of every file the include paths could find: a
+	# header that appears could shadow another or answer a __has_include,
+	# which no dependency file lists. ABI names are normalized as in the key.
+	KPY_OBJCACHE_TREE=$(for t in "$kdir" ${ksrc:+"$ksrc"} /build/src; do
+		echo "tree $t"
+		(cd "$t" && find . -printf '%y %p %l\n' | LC_ALL=C sort)
+	done | sed "s|$kdir|@KDIR@|g${ksrc:+; s|$ksrc|@KSRC@|g}" | sha256sum | cut -c1-64)
 	KPY_OBJCACHE_KDIR=$kdir KPY_OBJCACHE_KSRC=${ksrc:-/nonexistent} KPY_OBJCACHE_LOG=/build/tmp/objcache.log
-	export KPY_OBJCACHE_TOOLCHAIN KPY_OBJCACHE_KDIR KPY_OBJCACHE_KSRC KPY_OBJCACHE_LOG
+	export KPY_OBJCACHE_TOOLCHAIN KPY_OBJCACHE_TREE KPY_OBJCACHE_KDIR KPY_OBJCACHE_KSRC KPY_OBJCACHE_LOG
 	: >"$KPY_OBJCACHE_LOG"
 	say "object cache: toolchain ${KPY_OBJCACHE_TOOLCHAIN%"${KPY_OBJCACHE_TOOLCHAIN#????????????}"}"
 	# Debian's headers Makefile: CC = $(if $(DEBIAN_KERNEL_USE_CCACHE),$(CCACHE)) gcc-12

@@ -21,12 +21,15 @@ export async function objectCacheDir(root: string, imageId: string): Promise<str
 }
 
 interface Entry {
-  base: string;
-  /** .o (an object) or .tar (a generated bundle) */
-  data: string;
+  /** the entry's files: its data (.o, .tar), dependency file and manifest (.d, .m), digest (.sha256) */
+  files: string[];
   bytes: number;
   used: number;
 }
+
+/** The files of one entry share a name up to the extension; the digest file is written last. */
+const ENTRY_FILE = /^(.+)\.(o|d|m|tar|sha256)$/;
+const STAGED = /\.tmp\.\d+\.(o|d|m|sha256)$|\.(tar|sha256)\.\d+$/;
 
 async function entries(root: string): Promise<{ all: Entry[]; strays: string[] }> {
   const all: Entry[] = [];
@@ -35,18 +38,21 @@ async function entries(root: string): Promise<{ all: Entry[]; strays: string[] }
   for (const image of await names(root)) {
     for (const fan of await names(join(root, image))) {
       const dir = join(root, image, fan);
-      const files = new Set(await names(dir));
-      for (const f of files) {
-        if (f.endsWith('.sha256')) {
-          const base = join(dir, f.slice(0, -'.sha256'.length));
-          const data = files.has(`${f.slice(0, -'.sha256'.length)}.tar`) ? '.tar' : '.o';
-          const [o, d] = await Promise.all([stat(`${base}${data}`).catch(() => undefined), stat(`${base}.sha256`).catch(() => undefined)]);
-          if (o && d) all.push({ base, data, bytes: o.size + d.size, used: d.mtimeMs });
-          else strays.push(`${base}.sha256`);
-        } else if (/\.tmp\.\d+\.(o|sha256)$|\.(tar|sha256)\.\d+$/.test(f) || (/\.(o|tar)$/.test(f) && !files.has(`${f.replace(/\.(o|tar)$/, '')}.sha256`))) {
-          // A staged file, or an object whose digest never landed: a build died between the steps.
-          const s = await stat(join(dir, f)).catch(() => undefined);
-          if (s && Date.now() - s.mtimeMs > 10 * 60_000) strays.push(join(dir, f));
+      const groups = new Map<string, string[]>();
+      for (const f of await names(dir)) {
+        const m = STAGED.test(f) ? undefined : ENTRY_FILE.exec(f);
+        const base = m ? (m[1] as string) : `\0stray:${f}`;
+        groups.set(base, [...(groups.get(base) ?? []), f]);
+      }
+      for (const [base, files] of groups) {
+        const stats = await Promise.all(files.map(async (f) => ({ f, s: await stat(join(dir, f)).catch(() => undefined) })));
+        const digest = stats.find((x) => x.f === `${base}.sha256`)?.s;
+        const hasData = files.includes(`${base}.o`) || files.includes(`${base}.tar`);
+        if (digest && hasData) {
+          all.push({ files: files.map((f) => join(dir, f)), bytes: stats.reduce((n, x) => n + (x.s?.size ?? 0), 0), used: digest.mtimeMs });
+        } else {
+          // A staged file, or an entry whose digest never landed: a build died between the steps.
+          for (const x of stats) if (x.s && Date.now() - x.s.mtimeMs > 10 * 60_000) strays.push(join(dir, x.f));
         }
       }
     }
@@ -69,8 +75,9 @@ export async function pruneObjectCache(root: string, maxBytes: number): Promise<
       bytes += e.bytes;
       continue;
     }
-    await rm(`${e.base}.sha256`, { force: true });
-    await rm(`${e.base}${e.data}`, { force: true });
+    // The digest first: a reader never pairs it with a half-removed entry.
+    const order = [...e.files].sort((x, y) => Number(y.endsWith('.sha256')) - Number(x.endsWith('.sha256')));
+    for (const f of order) await rm(f, { force: true });
     removed += 1;
   }
   return { entries: all.length - removed, bytes, removed };

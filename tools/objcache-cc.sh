@@ -4,39 +4,54 @@
 # to Kbuild as Debian's CCACHE hook (CC = $(CCACHE) gcc-12), and only when
 # the worker mounted a cache (archive-header builds; uploads never get one).
 #
-# An object is reused only when everything the compiler reads is the same:
+# Direct mode, with the compiler's own dependency list: an object is reused
+# only when everything the compiler reads is the same:
 #   - the toolchain: KPY_OBJCACHE_TOOLCHAIN (image ID, `$CC -v`, sha256 of
-#     the driver, cc1 and as, set once per build by the container script);
+#     the driver, cc1 and as, set once per build by the container script;
+#     the image ID also stands for the compiler's own system headers, which
+#     -MMD leaves out of the dependency list);
+#   - the names of every file in the kernel's header trees and our sources
+#     (KPY_OBJCACHE_TREE, once per build): a header that appears, and could
+#     shadow another on the include path or answer a __has_include, makes
+#     every key differ;
 #   - the arguments, every flag Kbuild derived from the kernel's .config and
-#     Makefiles (KBUILD_CFLAGS, -D, -include, -I), and plugin files' bytes;
-#   - the preprocessed translation unit (`$CC -E` with those arguments): the
-#     source, every header it includes (kernel headers too, with their
-#     struct layouts and CONFIG_ values), the macros;
-#   - the working directory (the kernel's build directory) and
-#     SOURCE_DATE_EPOCH.
+#     Makefiles (KBUILD_CFLAGS, -D, -include, -I), plugin files' bytes, the
+#     compiler's environment variables, SOURCE_DATE_EPOCH, the working
+#     directory (the kernel's build directory) and the source's bytes: they
+#     make the first key;
+#   - every header the compile read, by path and bytes: the dependency file
+#     Kbuild asks for (-Wp,-MMD,<file>) lists them; a miss stores that list
+#     with each file's sha256 (the manifest) beside the object, and a lookup
+#     reuses the object only if every listed file hashes the same now.
 # The kernel's header directories are named after the ABI; the container
 # script maps them to fixed names in debug info (-fdebug-prefix-map) and the
 # kernel maps them out of __FILE__ (-fmacro-prefix-map), so they are replaced
-# by placeholders in the key: only in arguments, the working directory and
-# line markers (`# N "path"`), the places the compiler rewrites; anywhere else they stay
-# and make the key differ. So two ABIs share an object exactly when the
-# compiler would have produced the same bytes for both.
+# by placeholders in the arguments, the working directory and the manifest's
+# paths; anywhere else (a -D string, a header's bytes) they stay and make the
+# key differ. So two ABIs share an object exactly when the compiler reads the
+# same bytes from the same (ABI-mapped) names for both.
 #
-# Entries: <dir>/<2 hex>/<key>.o and <key>.sha256. An object whose digest
-# does not match is ignored (recompiled and replaced), never used. Writes are
-# atomic renames. Tallies go to $KPY_OBJCACHE_LOG, one word a line.
+# Entries, for a first key K and a manifest digest M:
+#   <dir>/<2 hex of K>/K-M.m       the manifest ("sha256  path" lines)
+#   <dir>/<2 hex of K>/K-M.o       the object
+#   <dir>/<2 hex of K>/K-M.d       the dependency file, ABI paths normalized
+#   <dir>/<2 hex of K>/K-M.sha256  sha256 of .o and of .d, written last
+# A manifest whose name is not its digest, or an object or dependency file
+# whose digest does not match, is ignored (recompiled and replaced), never
+# used. Writes are atomic renames. Tallies go to $KPY_OBJCACHE_LOG.
 set -u
 cc=$1
 shift
 dir=${KPY_OBJCACHE:-}
 [ -n "$dir" ] && [ -d "$dir" ] && [ -w "$dir" ] || exec "$cc" "$@"
 
-compile=0 out= src= prev= plugins=
+compile=0 out= src= prev= plugins= depfile=
 for a do
 	case $prev in -o) out=$a ;; esac
 	case $a in
 	-c) compile=1 ;;
-	-E | -S | -M | -MM | -) exec "$cc" "$@" ;;
+	-E | -S | -M | -MM | -MD | -MF | -) exec "$cc" "$@" ;;
+	-Wp,-MMD,* | -Wp,-MD,*) depfile=${a#-Wp,-M*D,} ;;
 	-fplugin=*) plugins="$plugins ${a#-fplugin=}" ;;
 	-*) ;;
 	*.c) [ "$prev" = -o ] || src=$a ;;
@@ -44,81 +59,89 @@ for a do
 	prev=$a
 done
 # Only our sources' objects (under /build/src, KPY_OBJCACHE_SRC for the
-# unit test): not the compiler probes of Kbuild's cc-option.
+# unit test), compiled with Kbuild's dependency file: not the compiler
+# probes of Kbuild's cc-option.
 root=${KPY_OBJCACHE_SRC:-/build/src}
 case $compile:$out:$src in
 1:*.o:"$root"/*.c) ;;
 *) exec "$cc" "$@" ;;
 esac
+[ -n "$depfile" ] || exec "$cc" "$@"
 
 tally() { [ -n "${KPY_OBJCACHE_LOG:-}" ] && echo "$1" >>"$KPY_OBJCACHE_LOG"; return 0; }
 bre() { printf '%s' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
 ksrc=$(bre "${KPY_OBJCACHE_KSRC:-/nonexistent}")
 kdir=$(bre "${KPY_OBJCACHE_KDIR:-/nonexistent}")
+norm="s|$ksrc|@KSRC@|g; s|$kdir|@KDIR@|g"
+# The way back: placeholders to this build's directories (sed's replacement side).
+rep() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
+denorm="s|@KSRC@|$(rep "${KPY_OBJCACHE_KSRC:-/nonexistent}")|g; s|@KDIR@|$(rep "${KPY_OBJCACHE_KDIR:-/nonexistent}")|g"
 tmp=$out.kpy-objcache.$$
-trap 'rm -f "$tmp".i "$tmp".o' EXIT
+trap 'rm -f "$tmp".o "$tmp".d "$tmp".m' EXIT
 
-# The preprocessed unit: same arguments, -E instead of -c, into $tmp.i. It
-# also writes Kbuild's dependency file (-Wp,-MMD), which a hit needs.
-prev=
-for a do
-	shift
-	case $prev in -o) set -- "$@" "$tmp.i"; prev=; continue ;; esac
-	case $a in -c) set -- "$@" -E ;; *) set -- "$@" "$a" ;; esac
-	prev=$a
-done
-unit=ok
-"$cc" "$@" || unit=failed
-# Back to the real command line: -c and the real output.
-prev=
-for a do
-	shift
-	case $prev in -o) set -- "$@" "$out"; prev=; continue ;; esac
-	case $a in -E) set -- "$@" -c ;; *) set -- "$@" "$a" ;; esac
-	prev=$a
-done
-if [ $unit = failed ]; then
-	# Let the real compile report the error.
-	tally error
-	exec "$cc" "$@"
-fi
-if grep -q 'incbin' "$tmp.i"; then
-	# .incbin reads a file at assembly time, behind the key's back.
-	tally uncacheable
-	rm -f "$tmp.i"
-	exec "$cc" "$@"
-fi
-
-key=$({
-	echo "kpy-objcache 1"
+first=$({
+	echo "kpy-objcache 2"
 	echo "toolchain ${KPY_OBJCACHE_TOOLCHAIN:?}"
+	echo "tree ${KPY_OBJCACHE_TREE:?}"
 	echo "epoch ${SOURCE_DATE_EPOCH:-}"
+	# Variables gcc reads besides its arguments.
+	env | grep -E '^(CPATH|C_INCLUDE_PATH|CPLUS_INCLUDE_PATH|OBJC_INCLUDE_PATH|GCC_[A-Z_]*|COMPILER_PATH|DEPENDENCIES_OUTPUT|SUNPRO_DEPENDENCIES)=' | LC_ALL=C sort
 	for p in $plugins; do echo "plugin $p $(sha256sum <"$p")"; done
 	# The working directory is the kernel's (debug info's comp_dir).
-	{ echo "cwd $(pwd)"; printf 'arg %s\n' "$@"; } | sed "s|$ksrc|@KSRC@|g; s|$kdir|@KDIR@|g"
-	echo "unit"
-	sed "/^# [0-9][0-9]* \"/ { s|$ksrc|@KSRC@|g; s|$kdir|@KDIR@|g; }" "$tmp.i"
-} | sha256sum | cut -d' ' -f1)
-rm -f "$tmp.i"
+	{ echo "cwd $(pwd)"; printf 'arg %s\n' "$@"; } | sed "$norm"
+	echo "source $(sha256sum <"$src")"
+} | sha256sum | cut -c1-64)
+fan=$dir/$(printf '%.2s' "$first")
 
-entry=$dir/$(printf '%.2s' "$key")/$key
-if [ -f "$entry.o" ] && [ -f "$entry.sha256" ]; then
-	# The digest of the copy that is used, not of the file it came from.
-	if cp "$entry.o" "$tmp.o" && [ "$(sha256sum <"$tmp.o" | cut -d' ' -f1)" = "$(cat "$entry.sha256")" ] &&
-		mv -f "$tmp.o" "$out"; then
-		touch -c "$entry.sha256" 2>/dev/null
+# Lookup: the newest manifests of this first key whose files all hash as listed.
+for m in $(ls -t "$fan/$first"-*.m 2>/dev/null | head -n 8); do
+	base=${m%.m}
+	if [ "$(sha256sum <"$m" | cut -c1-64)" != "${base##*-}" ]; then
+		# Not what was written (renames are atomic): garbage, the digest file first.
+		rm -f "$base.sha256" "$m"
+		tally corrupt
+		continue
+	fi
+	sed "$denorm" "$m" | sha256sum -c --status 2>/dev/null || continue
+	# The digests of the copies that are used, not of the files they came from.
+	if cp "$base.o" "$tmp.o" && cp "$base.d" "$tmp.d" &&
+		[ "$(sha256sum <"$tmp.o" | cut -c1-64) $(sha256sum <"$tmp.d" | cut -c1-64)" = "$(cat "$base.sha256" 2>/dev/null)" ] &&
+		sed "$denorm" "$tmp.d" >"$depfile" && mv -f "$tmp.o" "$out"; then
+		touch -c "$base.sha256" "$m" 2>/dev/null
 		tally hit
 		exit 0
 	fi
 	tally corrupt
-fi
+done
+
 "$cc" "$@" || exit
 tally miss
+# The files the compiler read, from its own dependency file: every word
+# after the target's colon, continuation backslashes dropped.
+deps=$(sed -e 's/\\$//' -e '1s/^[^:]*://' "$depfile")
+# .incbin reads a file at assembly time that no dependency file lists.
+if grep -l 'incbin' $deps >/dev/null 2>&1; then
+	tally uncacheable
+	exit 0
+fi
+# An object that names this build's header directories (a string from a -D,
+# an unmapped path in debug info) is this ABI's alone, though its key names
+# them by placeholders: never shared.
+if grep -qF -e "${KPY_OBJCACHE_KDIR:-/nonexistent}" -e "${KPY_OBJCACHE_KSRC:-/nonexistent}" "$out"; then
+	tally uncacheable
+	exit 0
+fi
+sums=$(sha256sum $deps 2>/dev/null) || { tally uncacheable; exit 0; }
+printf '%s\n' "$sums" | sed "$norm" >"$tmp.m" || exit 0
+manifest=$(sha256sum <"$tmp.m" | cut -c1-64)
+entry=$fan/$first-$manifest
 # Staged beside the entry (same file system: the renames are atomic); a
-# reader that still sees a half-replaced pair fails the digest and misses.
+# reader that still sees a half-replaced set fails a digest and misses.
 part=$entry.tmp.$$
-mkdir -p "${entry%/*}" 2>/dev/null &&
-	cp "$out" "$part.o" && sha256sum <"$part.o" | cut -d' ' -f1 >"$part.sha256" &&
-	mv -f "$part.o" "$entry.o" && mv -f "$part.sha256" "$entry.sha256" &&
-	tally stored || rm -f "$part.o" "$part.sha256"
+mkdir -p "$fan" 2>/dev/null &&
+	cp "$out" "$part.o" && sed "$norm" "$depfile" >"$part.d" &&
+	echo "$(sha256sum <"$part.o" | cut -c1-64) $(sha256sum <"$part.d" | cut -c1-64)" >"$part.sha256" &&
+	mv -f "$part.o" "$entry.o" && mv -f "$part.d" "$entry.d" && mv -f "$tmp.m" "$entry.m" &&
+	mv -f "$part.sha256" "$entry.sha256" &&
+	tally stored || rm -f "$part.o" "$part.d" "$part.sha256"
 exit 0

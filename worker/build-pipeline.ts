@@ -22,6 +22,7 @@ import { verifyJob } from './verify-job.js';
 import { debianPackages, debianTarget } from './debian-packages.js';
 import type { BuiltPackage } from '../lib/packaging/module-package.js';
 import { objectCacheDir, pruneObjectCache } from '../lib/object-cache.js';
+import { loadResult, storeResult } from './result-cache.js';
 
 export interface PipelineDeps {
   containers: ContainerClient;
@@ -114,7 +115,10 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       workerId: deps.workerId,
       ...(deps.runLabel ? { runLabel: deps.runLabel } : {}),
     });
-    const run = await runBuildContainer({
+    // The same key built before by this image (restart, another store): its outputs, unless a forced rebuild must prove them.
+    const reused = objects && !plan.force ? await loadResult(objects, plan.key, deps.limits.outputBytes) : undefined;
+    if (reused) say(`[kpython] result cache: hit (these inputs were built before by image ${image.id}; no container)`);
+    const run = reused ? { exitCode: 0, outputs: reused } : await runBuildContainer({
       client: deps.containers,
       spec,
       input: () =>
@@ -136,7 +140,7 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       },
       log,
     });
-    if (objects && deps.objectCache) {
+    if (objects && deps.objectCache && !reused) {
       await pruneObjectCache(deps.objectCache.dir, deps.objectCache.maxBytes).then(
         (r) => r.removed && log.info(r, 'object cache pruned'),
         (err: unknown) => log.warn({ err }, 'pruning the object cache failed'),
@@ -159,6 +163,9 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       });
     }
     if (previous) say('[kpython] rebuild is byte-identical to the stored build');
+    if (objects && !reused) {
+      await storeResult(objects, plan.key, run.outputs).catch((err: unknown) => log.warn({ err }, 'keeping the outputs in the result cache failed'));
+    }
 
     await report.stage('sign', 92);
     const finishedAt = new Date();

@@ -40,13 +40,15 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
   });
 
   /** one compile of src/a.c against headers in `hdr`; returns the tallies and the object */
-  async function compile(hdr: string, opts: { flags?: string[]; toolchain?: string; cached?: boolean; source?: string } = {}) {
+  async function compile(hdr: string, opts: { flags?: string[]; toolchain?: string; tree?: string; cached?: boolean; source?: string } = {}) {
     const log = join(dir, 'tally');
     await writeFile(log, '');
     const out = join(dir, 'src', 'a.o');
     await rm(out, { force: true });
     const hdrDir = join(dir, hdr);
-    const args = ['-I', hdrDir, '-O2', '-g', `-fdebug-prefix-map=${hdrDir}=/hdr`, `-fdebug-prefix-map=${join(dir, "src")}=/src`, ...(opts.flags ?? []), '-c', '-o', out, join(dir, 'src', opts.source ?? 'a.c')];
+    const dep = join(dir, 'src', '.a.o.d');
+    await rm(dep, { force: true });
+    const args = [`-Wp,-MMD,${dep}`, '-I', hdrDir, '-O2', '-g', `-fdebug-prefix-map=${hdrDir}=/hdr`, `-fdebug-prefix-map=${join(dir, "src")}=/src`, ...(opts.flags ?? []), '-c', '-o', out, join(dir, 'src', opts.source ?? 'a.c')];
     const r =
       opts.cached === false
         ? await runCommand(CC, args, { cwd: dir })
@@ -57,12 +59,17 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
               KPY_OBJCACHE: cache,
               KPY_OBJCACHE_SRC: join(dir, 'src'),
               KPY_OBJCACHE_TOOLCHAIN: opts.toolchain ?? 'gcc-test-1',
+              KPY_OBJCACHE_TREE: opts.tree ?? 'tree-1',
               KPY_OBJCACHE_KDIR: hdrDir,
               KPY_OBJCACHE_LOG: log,
             },
           });
     assert.equal(r.code, 0, r.stderr);
-    return { tally: (await readFile(log, 'utf8')).trim().split('\n').filter(Boolean).join(' '), object: await readFile(out) };
+    return {
+      tally: opts.cached === false ? '' : (await readFile(log, 'utf8')).trim().split('\n').filter(Boolean).join(' '),
+      object: await readFile(out),
+      depfile: await readFile(dep, 'utf8'),
+    };
   }
 
   it('stores on a miss, hits on the same inputs with the same bytes', async () => {
@@ -74,10 +81,43 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     assert.ok(again.object.equals((await compile('hdr-57', { cached: false })).object), 'the bytes of an uncached compile');
   });
 
-  it('another ABI directory with the same headers hits, byte-identical to an uncached compile there', async () => {
+  it('another ABI directory with the same headers hits, byte-identical to an uncached compile there, with its own dependency file', async () => {
     const other = await compile('hdr-56');
     assert.equal(other.tally, 'hit');
-    assert.ok(other.object.equals((await compile('hdr-56', { cached: false })).object));
+    const plain = await compile('hdr-56', { cached: false });
+    assert.ok(other.object.equals(plain.object));
+    assert.equal(other.depfile, plain.depfile, 'the dependency file names this build\'s header directory');
+    assert.match(other.depfile, /hdr-56\/kern\.h/);
+  });
+
+  it('a header changed in place (same path, one byte) misses; restored, the old entry hits again', async () => {
+    const h = join(dir, 'hdr-57', 'kern.h');
+    const was = await readFile(h, 'utf8');
+    await writeFile(h, was.replace('WIDTH 4', 'WIDTH 5'));
+    try {
+      const r = await compile('hdr-57');
+      assert.equal(r.tally, 'miss stored');
+      assert.ok(r.object.equals((await compile('hdr-57', { cached: false })).object));
+    } finally {
+      await writeFile(h, was);
+    }
+    assert.equal((await compile('hdr-57')).tally, 'hit');
+  });
+
+  it('another list of header file names (a header that could shadow or answer __has_include) misses', async () => {
+    assert.equal((await compile('hdr-57', { tree: 'tree-2' })).tally, 'miss stored');
+  });
+
+  it('a corrupted manifest is ignored, never trusted', async () => {
+    for (const fan of await readdir(cache)) {
+      for (const f of (await readdir(join(cache, fan))).filter((n) => n.endsWith('.m'))) {
+        const p = join(cache, fan, f);
+        // Claims any header: the name (its digest) no longer matches.
+        await writeFile(p, (await readFile(p, 'utf8')).replace(/^[0-9a-f]{64}/gm, '0'.repeat(64)));
+      }
+    }
+    const r = await compile('hdr-57');
+    assert.match(r.tally, /^(corrupt )+miss stored$/);
   });
 
   it('a changed struct layout in a header, a changed flag, another compiler: each misses', async () => {
@@ -87,11 +127,12 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     assert.equal((await compile('hdr-57', { toolchain: 'gcc-test-2' })).tally, 'miss stored', 'toolchain identity');
   });
 
-  it('the header directory named outside a line marker (a string) is not normalized: a miss', async () => {
+  it('an object that names its header directory (a -D string) is never shared across ABIs', async () => {
     await writeFile(join(dir, 'src', 'where.c'), 'const char *where = WHERE;\n');
     for (const abi of ['hdr-56', 'hdr-57']) {
       const r = await compile(abi, { source: 'where.c', flags: [`-DWHERE="${join(dir, abi)}"`] });
-      assert.equal(r.tally, 'miss stored', abi);
+      assert.equal(r.tally, 'miss uncacheable', abi);
+      assert.ok(r.object.includes(Buffer.from(join(dir, abi))), `${abi}: its own path`);
     }
   });
 
@@ -108,7 +149,7 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
       }
     }
     const r = await compile('hdr-57');
-    assert.equal(r.tally, 'corrupt miss stored');
+    assert.match(r.tally, /^(corrupt )+miss stored$/);
     assert.ok(r.object.equals(good.object), 'the corrupted bytes were not used');
     assert.equal((await compile('hdr-57')).tally, 'hit', 'the entry was repaired');
     assert.notEqual((await objectCacheDigest(cache)).digest, before.digest);
