@@ -76,6 +76,9 @@ norm="s|$ksrc|@KSRC@|g; s|$kdir|@KDIR@|g"
 # The way back: placeholders to this build's directories (sed's replacement side).
 rep() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
 denorm="s|@KSRC@|$(rep "${KPY_OBJCACHE_KSRC:-/nonexistent}")|g; s|@KDIR@|$(rep "${KPY_OBJCACHE_KDIR:-/nonexistent}")|g"
+# The kernel configuration header with its one ABI-named line, the build
+# salt (CONFIG_BUILD_SALT "<release>"), made the same for every release.
+saltless() { sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' | sha256sum | cut -c1-64; }
 tmp=$out.kpy-objcache.$$
 trap 'rm -f "$tmp".o "$tmp".d "$tmp".m' EXIT
 
@@ -102,7 +105,13 @@ for m in $(ls -t "$fan/$first"-*.m 2>/dev/null | head -n 8); do
 		tally corrupt
 		continue
 	fi
-	sed "$denorm" "$m" | sha256sum -c --status 2>/dev/null || continue
+	# Every file by its bytes, but the kernel configuration as salt-less (below).
+	grep -v '^salt-less ' "$m" | sed "$denorm" | sha256sum -c --status 2>/dev/null || continue
+	salted=$(sed -n 's/^salt-less //p' "$m")
+	if [ -n "$salted" ]; then
+		conf=$(printf '%s' "${salted#*  }" | sed "$denorm")
+		[ "$(saltless <"$conf")" = "${salted%%  *}" ] || continue
+	fi
 	# The digests of the copies that are used, not of the files they came from.
 	if cp "$base.o" "$tmp.o" && cp "$base.d" "$tmp.d" &&
 		[ "$(sha256sum <"$tmp.o" | cut -c1-64) $(sha256sum <"$tmp.d" | cut -c1-64)" = "$(cat "$base.sha256" 2>/dev/null)" ] &&
@@ -132,6 +141,19 @@ if grep -qF -e "${KPY_OBJCACHE_KDIR:-/nonexistent}" -e "${KPY_OBJCACHE_KSRC:-/no
 	exit 0
 fi
 sums=$(sha256sum $deps 2>/dev/null) || { tally uncacheable; exit 0; }
+# Two releases of a series differ in include/generated/autoconf.h by the
+# build salt alone. A unit can depend on it only through the macro's name:
+# when no other file it read says SALT and its object does not hold this
+# release's name, the configuration is keyed salt-less, so another ABI
+# whose configuration differs in nothing else shares the object. Any
+# other difference in the configuration still misses.
+conf=
+for d in $deps; do case $d in */include/generated/autoconf.h) conf=$d ;; esac; done
+if [ -n "$conf" ] && [ -n "${KPY_RELEASE:-}" ] &&
+	! grep -q SALT $(for d in $deps; do [ "$d" = "$conf" ] || echo "$d"; done) 2>/dev/null &&
+	! grep -qF -e "$KPY_RELEASE" "$out"; then
+	sums=$(printf '%s\n' "$sums" | grep -vF "  $conf"; echo "salt-less $(saltless <"$conf")  $conf")
+fi
 printf '%s\n' "$sums" | sed "$norm" >"$tmp.m" || exit 0
 manifest=$(sha256sum <"$tmp.m" | cut -c1-64)
 entry=$fan/$first-$manifest

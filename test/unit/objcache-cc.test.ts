@@ -40,7 +40,7 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
   });
 
   /** one compile of src/a.c against headers in `hdr`; returns the tallies and the object */
-  async function compile(hdr: string, opts: { flags?: string[]; toolchain?: string; tree?: string; cached?: boolean; source?: string } = {}) {
+  async function compile(hdr: string, opts: { flags?: string[]; toolchain?: string; tree?: string; cached?: boolean; source?: string; release?: string } = {}) {
     const log = join(dir, 'tally');
     await writeFile(log, '');
     const out = join(dir, 'src', 'a.o');
@@ -60,6 +60,7 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
               KPY_OBJCACHE_SRC: join(dir, 'src'),
               KPY_OBJCACHE_TOOLCHAIN: opts.toolchain ?? 'gcc-test-1',
               KPY_OBJCACHE_TREE: opts.tree ?? 'tree-1',
+              KPY_RELEASE: opts.release ?? `${hdr}-release`,
               KPY_OBJCACHE_KDIR: hdrDir,
               KPY_OBJCACHE_LOG: log,
             },
@@ -106,6 +107,34 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
 
   it('another list of header file names (a header that could shadow or answer __has_include) misses', async () => {
     assert.equal((await compile('hdr-57', { tree: 'tree-2' })).tally, 'miss stored');
+  });
+
+  it('the build salt alone may differ in the configuration; any other line, a unit that names SALT, an object holding the release: each misses', async () => {
+    const conf = (salt: string, extra = '') => `#define CONFIG_BUILD_SALT "${salt}"\n#define CONFIG_X86 1\n${extra}`;
+    for (const [abi, text] of [
+      ['cfg-56', conf('6.1.0-56-amd64')],
+      ['cfg-57', conf('6.1.0-57-amd64')],
+      ['cfg-more', conf('6.1.0-58-amd64', '#define CONFIG_NEW 1\n')],
+    ] as const) {
+      await mkdir(join(dir, abi, 'include', 'generated'), { recursive: true });
+      await writeFile(join(dir, abi, 'include', 'generated', 'autoconf.h'), text);
+      await writeFile(join(dir, abi, 'kern.h'), 'struct s { int a; };\n#define WIDTH 4\n');
+    }
+    await writeFile(join(dir, 'src', 'conf.c'), '#include <kern.h>\nint x86 = CONFIG_X86 + WIDTH;\n');
+    await writeFile(join(dir, 'src', 'salt.c'), '#include <kern.h>\nint salt_len = sizeof(CONFIG_BUILD_SALT);\n');
+    const inc = (abi: string) => ['-include', join(dir, abi, 'include', 'generated', 'autoconf.h')];
+    const c = (abi: string, source: string, cached?: boolean) =>
+      compile(abi, { source, flags: inc(abi), release: abi.replace('cfg', '6.1.0') + '-amd64', ...(cached === false ? { cached } : {}) });
+    assert.equal((await c('cfg-56', 'conf.c')).tally, 'miss stored');
+    const hit = await c('cfg-57', 'conf.c');
+    assert.equal(hit.tally, 'hit', 'another salt, nothing else');
+    assert.ok(hit.object.equals((await c('cfg-57', 'conf.c', false)).object), 'the bytes of an uncached compile');
+    assert.equal((await c('cfg-more', 'conf.c')).tally, 'miss stored', 'another configuration line');
+    assert.equal((await c('cfg-56', 'salt.c')).tally, 'miss stored');
+    assert.equal((await c('cfg-57', 'salt.c')).tally, 'miss stored', 'a unit that names the salt keys it by its bytes');
+    await writeFile(join(dir, 'src', 'rel.c'), '#include <kern.h>\nconst char *rel = "6.1.0-56-amd64";\n');
+    assert.equal((await c('cfg-56', 'rel.c')).tally, 'miss stored');
+    assert.equal((await c('cfg-57', 'rel.c')).tally, 'miss stored', 'an object holding its release name keys the configuration by its bytes');
   });
 
   it('a corrupted manifest is ignored, never trusted', async () => {
