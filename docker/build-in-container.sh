@@ -89,6 +89,15 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	done | sed "s|$kdir|@KDIR@|g${ksrc:+; s|$ksrc|@KSRC@|g}" | sha256sum | cut -c1-64)
 	KPY_OBJCACHE_KDIR=$kdir KPY_OBJCACHE_KSRC=${ksrc:-/nonexistent} KPY_OBJCACHE_LOG=/build/tmp/objcache.log
 	export KPY_OBJCACHE_TOOLCHAIN KPY_OBJCACHE_TREE KPY_OBJCACHE_KDIR KPY_OBJCACHE_KSRC KPY_OBJCACHE_LOG
+	# Worked out once here rather than once per object: the wrapper's sed
+	# scripts to and from placeholders, this build's salt-less configuration.
+	bre() { printf '%s' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
+	rep() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
+	KPY_OBJCACHE_NORM="s|$(bre "$KPY_OBJCACHE_KSRC")|@KSRC@|g; s|$(bre "$kdir")|@KDIR@|g"
+	KPY_OBJCACHE_DENORM="s|@KSRC@|$(rep "$KPY_OBJCACHE_KSRC")|g; s|@KDIR@|$(rep "$kdir")|g"
+	KPY_OBJCACHE_CONF=$kdir/include/generated/autoconf.h
+	KPY_OBJCACHE_SALTLESS=$(sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' "$KPY_OBJCACHE_CONF" 2>/dev/null | sha256sum)
+	export KPY_OBJCACHE_NORM KPY_OBJCACHE_DENORM KPY_OBJCACHE_CONF KPY_OBJCACHE_SALTLESS
 	: >"$KPY_OBJCACHE_LOG"
 	say "object cache: toolchain ${KPY_OBJCACHE_TOOLCHAIN%"${KPY_OBJCACHE_TOOLCHAIN#????????????}"}"
 	# Debian's headers Makefile: CC = $(if $(DEBIAN_KERNEL_USE_CCACHE),$(CCACHE)) gcc-12

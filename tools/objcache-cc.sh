@@ -35,7 +35,7 @@
 #   <dir>/<2 hex of K>/K-M.m       the manifest ("sha256  path" lines)
 #   <dir>/<2 hex of K>/K-M.o       the object
 #   <dir>/<2 hex of K>/K-M.d       the dependency file, ABI paths normalized
-#   <dir>/<2 hex of K>/K-M.sha256  sha256 of .o and of .d, written last
+#   <dir>/<2 hex of K>/K-M.sha256  sha256 of .o and .d together, written last
 # A manifest whose name is not its digest, or an object or dependency file
 # whose digest does not match, is ignored (recompiled and replaced), never
 # used. Writes are atomic renames. Tallies go to $KPY_OBJCACHE_LOG.
@@ -69,52 +69,72 @@ esac
 [ -n "$depfile" ] || exec "$cc" "$@"
 
 tally() { [ -n "${KPY_OBJCACHE_LOG:-}" ] && echo "$1" >>"$KPY_OBJCACHE_LOG"; return 0; }
-bre() { printf '%s' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
-ksrc=$(bre "${KPY_OBJCACHE_KSRC:-/nonexistent}")
-kdir=$(bre "${KPY_OBJCACHE_KDIR:-/nonexistent}")
-norm="s|$ksrc|@KSRC@|g; s|$kdir|@KDIR@|g"
-# The way back: placeholders to this build's directories (sed's replacement side).
-rep() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
-denorm="s|@KSRC@|$(rep "${KPY_OBJCACHE_KSRC:-/nonexistent}")|g; s|@KDIR@|$(rep "${KPY_OBJCACHE_KDIR:-/nonexistent}")|g"
+# sed scripts between this build's header directories and placeholders; the
+# container script sets them once per build (KPY_OBJCACHE_NORM/_DENORM).
+norm=${KPY_OBJCACHE_NORM:-}
+denorm=${KPY_OBJCACHE_DENORM:-}
+if [ -z "$norm" ] || [ -z "$denorm" ]; then
+	bre() { printf '%s' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
+	rep() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
+	norm="s|$(bre "${KPY_OBJCACHE_KSRC:-/nonexistent}")|@KSRC@|g; s|$(bre "${KPY_OBJCACHE_KDIR:-/nonexistent}")|@KDIR@|g"
+	denorm="s|@KSRC@|$(rep "${KPY_OBJCACHE_KSRC:-/nonexistent}")|g; s|@KDIR@|$(rep "${KPY_OBJCACHE_KDIR:-/nonexistent}")|g"
+fi
 # The kernel configuration header with its one ABI-named line, the build
 # salt (CONFIG_BUILD_SALT "<release>"), made the same for every release.
-saltless() { sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' | sha256sum | cut -c1-64; }
+saltless() { sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' | sha256sum; }
 tmp=$out.kpy-objcache.$$
 trap 'rm -f "$tmp".o "$tmp".d "$tmp".m' EXIT
 
+# (Few processes on the way to a hit: it runs once per object per build.)
 first=$({
 	echo "kpy-objcache 2"
 	echo "toolchain ${KPY_OBJCACHE_TOOLCHAIN:?}"
 	echo "tree ${KPY_OBJCACHE_TREE:?}"
 	echo "epoch ${SOURCE_DATE_EPOCH:-}"
 	# Variables gcc reads besides its arguments.
-	env | grep -E '^(CPATH|C_INCLUDE_PATH|CPLUS_INCLUDE_PATH|OBJC_INCLUDE_PATH|GCC_[A-Z_]*|COMPILER_PATH|DEPENDENCIES_OUTPUT|SUNPRO_DEPENDENCIES)=' | LC_ALL=C sort
+	env | grep -E '^(CPATH|C_INCLUDE_PATH|CPLUS_INCLUDE_PATH|OBJC_INCLUDE_PATH|GCC_[A-Z_]*|COMPILER_PATH|DEPENDENCIES_OUTPUT|SUNPRO_DEPENDENCIES)='
 	for p in $plugins; do echo "plugin $p $(sha256sum <"$p")"; done
 	# The working directory is the kernel's (debug info's comp_dir).
-	{ echo "cwd $(pwd)"; printf 'arg %s\n' "$@"; } | sed "$norm"
-	echo "source $(sha256sum <"$src")"
-} | sha256sum | cut -c1-64)
-fan=$dir/$(printf '%.2s' "$first")
+	{ echo "cwd $PWD"; printf 'arg %s\n' "$@"; } | sed "$norm"
+	echo "source"
+	cat "$src"
+} | sha256sum)
+first=${first%% *}
+fan=$dir/${first%"${first#??}"}
 
-# Lookup: the newest manifests of this first key whose files all hash as listed.
-for m in $(ls -t "$fan/$first"-*.m 2>/dev/null | head -n 8); do
+# Lookup: the manifests of this first key (at most 8) whose files all hash as listed.
+n=0
+for m in "$fan/$first"-*.m; do
+	[ -f "$m" ] || continue
+	n=$((n + 1))
+	[ $n -le 8 ] || break
 	base=${m%.m}
-	if [ "$(sha256sum <"$m" | cut -c1-64)" != "${base##*-}" ]; then
+	if [ "$(sha256sum <"$m")" != "${base##*-}  -" ]; then
 		# Not what was written (renames are atomic): garbage, the digest file first.
 		rm -f "$base.sha256" "$m"
 		tally corrupt
 		continue
 	fi
-	# Every file by its bytes, but the kernel configuration as salt-less (below).
-	grep -v '^salt-less ' "$m" | sed "$denorm" | sha256sum -c --status 2>/dev/null || continue
-	salted=$(sed -n 's/^salt-less //p' "$m")
-	if [ -n "$salted" ]; then
-		conf=$(printf '%s' "${salted#*  }" | sed "$denorm")
-		[ "$(saltless <"$conf")" = "${salted%%  *}" ] || continue
-	fi
+	# Every file by its bytes; the kernel configuration, when the first
+	# line says so, salt-less (below).
+	IFS= read -r line <"$m" || continue
+	case $line in
+	"salt-less "*)
+		conf=$(printf '%s' "${line#*-  }" | sed "$denorm")
+		case $conf in /*) ;; *) conf=$PWD/$conf ;; esac
+		if [ "$conf" = "${KPY_OBJCACHE_CONF:-}" ] && [ -n "${KPY_OBJCACHE_SALTLESS:-}" ]; then
+			have=$KPY_OBJCACHE_SALTLESS
+		else
+			have=$(saltless <"$conf")
+		fi
+		[ "salt-less $have  ${line#*-  }" = "$line" ] || continue
+		sed "1d; $denorm" "$m" | sha256sum -c --status 2>/dev/null || continue
+		;;
+	*) sed "$denorm" "$m" | sha256sum -c --status 2>/dev/null || continue ;;
+	esac
 	# The digests of the copies that are used, not of the files they came from.
-	if cp "$base.o" "$tmp.o" && cp "$base.d" "$tmp.d" &&
-		[ "$(sha256sum <"$tmp.o" | cut -c1-64) $(sha256sum <"$tmp.d" | cut -c1-64)" = "$(cat "$base.sha256" 2>/dev/null)" ] &&
+	IFS= read -r want <"$base.sha256" || want=
+	if cp "$base.o" "$tmp.o" && cp "$base.d" "$tmp.d" && [ "$(cat "$tmp.o" "$tmp.d" | sha256sum)" = "$want" ] &&
 		sed "$denorm" "$tmp.d" >"$depfile" && mv -f "$tmp.o" "$out"; then
 		touch -c "$base.sha256" "$m" 2>/dev/null
 		tally hit
@@ -128,8 +148,10 @@ tally miss
 # The files the compiler read, from its own dependency file: every word
 # after the target's colon, continuation backslashes dropped.
 deps=$(sed -e 's/\\$//' -e '1s/^[^:]*://' "$depfile")
+# One pass over the files for the two words the checks below look for.
+marked=$(grep -l -E 'incbin|SALT' $deps 2>/dev/null)
 # .incbin reads a file at assembly time that no dependency file lists.
-if grep -l 'incbin' $deps >/dev/null 2>&1; then
+if [ -n "$marked" ] && grep -q 'incbin' $marked 2>/dev/null; then
 	tally uncacheable
 	exit 0
 fi
@@ -148,11 +170,12 @@ sums=$(sha256sum $deps 2>/dev/null) || { tally uncacheable; exit 0; }
 # whose configuration differs in nothing else shares the object. Any
 # other difference in the configuration still misses.
 conf=
-for d in $deps; do case $d in */include/generated/autoconf.h) conf=$d ;; esac; done
+for d in $deps; do case $d in include/generated/autoconf.h | */include/generated/autoconf.h) conf=$d ;; esac; done
 if [ -n "$conf" ] && [ -n "${KPY_RELEASE:-}" ] &&
-	! grep -q SALT $(for d in $deps; do [ "$d" = "$conf" ] || echo "$d"; done) 2>/dev/null &&
+	[ -z "$(printf '%s\n' $marked | grep -vxF "$conf")" ] &&
 	! grep -qF -e "$KPY_RELEASE" "$out"; then
-	sums=$(printf '%s\n' "$sums" | grep -vF "  $conf"; echo "salt-less $(saltless <"$conf")  $conf")
+	# First line: the lookup reads it alone.
+	sums=$(echo "salt-less $(saltless <"$conf")  $conf"; printf '%s\n' "$sums" | grep -vF "  $conf")
 fi
 printf '%s\n' "$sums" | sed "$norm" >"$tmp.m" || exit 0
 manifest=$(sha256sum <"$tmp.m" | cut -c1-64)
@@ -162,7 +185,7 @@ entry=$fan/$first-$manifest
 part=$entry.tmp.$$
 mkdir -p "$fan" 2>/dev/null &&
 	cp "$out" "$part.o" && sed "$norm" "$depfile" >"$part.d" &&
-	echo "$(sha256sum <"$part.o" | cut -c1-64) $(sha256sum <"$part.d" | cut -c1-64)" >"$part.sha256" &&
+	cat "$part.o" "$part.d" | sha256sum >"$part.sha256" &&
 	mv -f "$part.o" "$entry.o" && mv -f "$part.d" "$entry.d" && mv -f "$tmp.m" "$entry.m" &&
 	mv -f "$part.sha256" "$entry.sha256" &&
 	tally stored || rm -f "$part.o" "$part.d" "$part.sha256"

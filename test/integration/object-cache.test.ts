@@ -56,9 +56,36 @@ describe('object cache of trusted builds (real Docker)', () => {
     // Another service (its own store: a rebuild's log is kept) over the same cache, as after a restart.
     const restarted = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_OBJECT_CACHE_DIR: cacheDir } });
     try {
+      // The same build key: the result cache's outputs, no container.
       const again = await build(restarted, { kernel }, false);
-      assert.match(again.log, new RegExp(`object cache: ${stored[1]} hits, 0 misses`));
-      assert.equal(again.unsigned, first.unsigned, 'cached rebuild: the same unsigned module');
+      assert.match(again.log, /result cache: hit/);
+      assert.doesNotMatch(again.log, /object cache:/);
+      assert.equal(again.unsigned, first.unsigned, 'reused result: the same unsigned module');
+      // A forced rebuild proves reproducibility: it compiles, every object from the cache.
+      const forced = await build(restarted, { kernel }, true);
+      assert.doesNotMatch(forced.log, /result cache: hit/);
+      assert.match(forced.log, new RegExp(`object cache: ${stored[1]} hits, 0 misses`));
+      assert.equal(forced.unsigned, first.unsigned, 'cached rebuild: the same unsigned module');
+    } finally {
+      await restarted.cleanup();
+    }
+  });
+
+  it('a corrupted result is ignored: the build compiles again', async () => {
+    const { readdir, writeFile } = await import('node:fs/promises');
+    const image = (await readdir(cacheDir)).find((d) => !d.startsWith('.')) ?? assert.fail('no image directory');
+    const results = join(cacheDir, image, 'results');
+    for (const f of (await readdir(results)).filter((n) => n.endsWith('.tar'))) {
+      const b = await readFile(join(results, f));
+      b.writeUInt8(b.readUInt8(b.length >> 1) ^ 0xff, b.length >> 1);
+      await writeFile(join(results, f), b);
+    }
+    const restarted = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_OBJECT_CACHE_DIR: cacheDir } });
+    try {
+      const again = await build(restarted, { kernel }, false);
+      assert.doesNotMatch(again.log, /result cache: hit/);
+      assert.match(again.log, /object cache: \d+ hits, 0 misses/);
+      assert.equal(again.unsigned, first.unsigned);
     } finally {
       await restarted.cleanup();
     }
