@@ -142,13 +142,15 @@ async function main(): Promise<void> {
         const res = await plain.core.resolver.resolve({ release: k }).catch(() => undefined);
         for (const p of res?.packages ?? []) await plain.core.debs.ensure(p).catch(() => undefined);
       }
+      // Its own store over the same cache, so each log read is this build's; forced, so no result is reused: objects only.
+      const mcached = await fresh(true);
       let tPlain = 0;
       let tCached = 0;
       let built = 0;
       for (const k of chosen) {
         try {
           const p = await build(plain, k, true);
-          const c = await build(cached, k, true);
+          const c = await build(mcached, k, true);
           tPlain += p.seconds;
           tCached += c.seconds;
           built += 1;

@@ -98,6 +98,14 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	KPY_OBJCACHE_CONF=$kdir/include/generated/autoconf.h
 	KPY_OBJCACHE_SALTLESS=$(sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' "$KPY_OBJCACHE_CONF" 2>/dev/null | sha256sum)
 	export KPY_OBJCACHE_NORM KPY_OBJCACHE_DENORM KPY_OBJCACHE_CONF KPY_OBJCACHE_SALTLESS
+	# The headers of the kernel's trees, hashed once (they do not change
+	# during the build), and those that say incbin or SALT: the wrapper then
+	# reads only the files outside them for each object.
+	if find "$kdir" ${ksrc:+"$ksrc"} -type f -name '*.h' -print0 | xargs -0 -r -P2 -n 2000 sha256sum >/build/tmp/objcache.sums; then
+		{ find "$kdir" ${ksrc:+"$ksrc"} -type f -name '*.h' -print0 | xargs -0 -r grep -l -E 'incbin|SALT' || true; } >/build/tmp/objcache.marks
+		KPY_OBJCACHE_SUMS=/build/tmp/objcache.sums KPY_OBJCACHE_MARKS=/build/tmp/objcache.marks
+		export KPY_OBJCACHE_SUMS KPY_OBJCACHE_MARKS
+	fi
 	: >"$KPY_OBJCACHE_LOG"
 	say "object cache: toolchain ${KPY_OBJCACHE_TOOLCHAIN%"${KPY_OBJCACHE_TOOLCHAIN#????????????}"}"
 	# Debian's headers Makefile: CC = $(if $(DEBIAN_KERNEL_USE_CCACHE),$(CCACHE)) gcc-12

@@ -6,7 +6,8 @@ import { join } from 'node:path';
  * The object cache of trusted builds (issue 14): compiled objects (and the
  * generated MicroPython bundle, <image>/bundles/<key>.tar) that
  * tools/objcache-cc.sh reuses inside the build container, keyed there by
- * toolchain, flags and the preprocessed unit. On the host it is one
+ * toolchain, flags, source and a manifest of every header the compiler read;
+ * and whole builds' outputs by build key (<image>/results/, worker/result-cache.ts). On the host it is one
  * directory per builder image under <cacheDir>/objects/, mounted read-write
  * into archive-header builds only: a build from uploaded headers runs code
  * the client wrote and never sees it (container-layout.ts).

@@ -83,7 +83,28 @@ fi
 # salt (CONFIG_BUILD_SALT "<release>"), made the same for every release.
 saltless() { sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' | sha256sum; }
 tmp=$out.kpy-objcache.$$
-trap 'rm -f "$tmp".o "$tmp".d "$tmp".m' EXIT
+trap 'rm -f "$tmp".o "$tmp".d "$tmp".m "$tmp".u "$tmp".k' EXIT
+# The kernel's header trees do not change during a build: the container
+# script hashes their headers once (KPY_OBJCACHE_SUMS, "sha256  path"
+# lines) and lists those that say incbin or SALT (KPY_OBJCACHE_MARKS), so
+# an object's lookup and store read only the files outside them.
+tab=${KPY_OBJCACHE_SUMS:-}
+[ -n "$tab" ] && [ -f "$tab" ] && [ -f "${KPY_OBJCACHE_MARKS:-}" ] || tab=
+# table: paths on stdin; prints "sha256  path" of those in the table,
+# writes the others to $tmp.u and the table's marked ones to $tmp.k.
+table() {
+	awk -v cwd="$PWD" -v sums="$tab" -v marks="$KPY_OBJCACHE_MARKS" -v unknown="$tmp.u" -v marked="$tmp.k" '
+	BEGIN {
+		while ((getline l < sums) > 0) h[substr(l, 67)] = substr(l, 1, 64)
+		while ((getline l < marks) > 0) k[l] = 1
+		printf "" > unknown; printf "" > marked
+	}
+	$0 != "" {
+		a = $0
+		if (a !~ /^\//) { sub(/^(\.\/)+/, "", a); a = cwd "/" a }
+		if (a in h) { print h[a] "  " $0; if (a in k) print $0 > marked } else print $0 > unknown
+	}'
+}
 
 # (Few processes on the way to a hit: it runs once per object per build.)
 first=$({
@@ -128,10 +149,20 @@ for m in "$fan/$first"-*.m; do
 			have=$(saltless <"$conf")
 		fi
 		[ "salt-less $have  ${line#*-  }" = "$line" ] || continue
-		sed "1d; $denorm" "$m" | sha256sum -c --status 2>/dev/null || continue
+		skip=1d
 		;;
-	*) sed "$denorm" "$m" | sha256sum -c --status 2>/dev/null || continue ;;
+	*) skip= ;;
 	esac
+	if [ -n "$tab" ]; then
+		# The table's files by the table, the rest read now.
+		sed "$skip${skip:+; }$denorm" "$m" | awk -v cwd="$PWD" -v sums="$tab" '
+			BEGIN { while ((getline l < sums) > 0) h[substr(l, 67)] = substr(l, 1, 64) }
+			{ p = substr($0, 67); a = p; if (a !~ /^\//) { sub(/^(\.\/)+/, "", a); a = cwd "/" a }
+			  if (a in h) { if (h[a] != substr($0, 1, 64)) exit 1 } else print }' >"$tmp.m" || continue
+		[ ! -s "$tmp.m" ] || sha256sum -c --status "$tmp.m" 2>/dev/null || continue
+	else
+		sed "$skip${skip:+; }$denorm" "$m" | sha256sum -c --status 2>/dev/null || continue
+	fi
 	# The digests of the copies that are used, not of the files they came from.
 	IFS= read -r want <"$base.sha256" || want=
 	if cp "$base.o" "$tmp.o" && cp "$base.d" "$tmp.d" && [ "$(cat "$tmp.o" "$tmp.d" | sha256sum)" = "$want" ] &&
@@ -148,8 +179,23 @@ tally miss
 # The files the compiler read, from its own dependency file: every word
 # after the target's colon, continuation backslashes dropped.
 deps=$(sed -e 's/\\$//' -e '1s/^[^:]*://' "$depfile")
-# One pass over the files for the two words the checks below look for.
-marked=$(grep -l -E 'incbin|SALT' $deps 2>/dev/null)
+# Every file's sha256 and, in one pass, those that say the two words the
+# checks below look for.
+if [ -n "$tab" ]; then
+	known=$(printf '%s\n' $deps | table) || { tally uncacheable; exit 0; }
+	if [ -s "$tmp.u" ]; then
+		rest=$(xargs sha256sum <"$tmp.u") || { tally uncacheable; exit 0; }
+		xargs grep -l -E 'incbin|SALT' <"$tmp.u" >>"$tmp.k" 2>/dev/null
+	else
+		rest=
+	fi
+	sums=$(printf '%s\n' "$known" "$rest" | grep -v '^$' | LC_ALL=C sort -k2)
+	marked=$(cat "$tmp.k")
+else
+	sums=$(sha256sum $deps 2>/dev/null) || { tally uncacheable; exit 0; }
+	sums=$(printf '%s\n' "$sums" | LC_ALL=C sort -k2)
+	marked=$(grep -l -E 'incbin|SALT' $deps 2>/dev/null)
+fi
 # .incbin reads a file at assembly time that no dependency file lists.
 if [ -n "$marked" ] && grep -q 'incbin' $marked 2>/dev/null; then
 	tally uncacheable
@@ -162,7 +208,6 @@ if grep -qF -e "${KPY_OBJCACHE_KDIR:-/nonexistent}" -e "${KPY_OBJCACHE_KSRC:-/no
 	tally uncacheable
 	exit 0
 fi
-sums=$(sha256sum $deps 2>/dev/null) || { tally uncacheable; exit 0; }
 # Two releases of a series differ in include/generated/autoconf.h by the
 # build salt alone. A unit can depend on it only through the macro's name:
 # when no other file it read says SALT and its object does not hold this

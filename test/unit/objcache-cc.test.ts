@@ -40,7 +40,20 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
   });
 
   /** one compile of src/a.c against headers in `hdr`; returns the tallies and the object */
-  async function compile(hdr: string, opts: { flags?: string[]; toolchain?: string; tree?: string; cached?: boolean; source?: string; release?: string } = {}) {
+  /** The container script's per-build table of the header tree's sha256s and the files that say incbin or SALT. */
+  async function table(hdrDir: string) {
+    const sums = join(dir, 'sums');
+    const marks = join(dir, 'marks');
+    const files = spawnSync('find', [hdrDir, '-type', 'f', '-name', '*.h'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    await writeFile(sums, files.length ? spawnSync('sha256sum', files, { encoding: 'utf8' }).stdout : '');
+    await writeFile(marks, files.length ? spawnSync('grep', ['-l', '-E', 'incbin|SALT', ...files], { encoding: 'utf8' }).stdout : '');
+    return { KPY_OBJCACHE_SUMS: sums, KPY_OBJCACHE_MARKS: marks };
+  }
+
+  async function compile(
+    hdr: string,
+    opts: { flags?: string[]; toolchain?: string; tree?: string; cached?: boolean; source?: string; release?: string; table?: boolean } = {},
+  ) {
     const log = join(dir, 'tally');
     await writeFile(log, '');
     const out = join(dir, 'src', 'a.o');
@@ -61,6 +74,7 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
               KPY_OBJCACHE_TOOLCHAIN: opts.toolchain ?? 'gcc-test-1',
               KPY_OBJCACHE_TREE: opts.tree ?? 'tree-1',
               KPY_RELEASE: opts.release ?? `${hdr}-release`,
+              ...(opts.table === false ? {} : await table(hdrDir)),
               KPY_OBJCACHE_KDIR: hdrDir,
               KPY_OBJCACHE_LOG: log,
             },
@@ -91,6 +105,12 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     assert.match(other.depfile, /hdr-56\/kern\.h/);
   });
 
+  it('without the per-build table of header digests: the same entries, each file read', async () => {
+    assert.equal((await compile('hdr-57', { table: false })).tally, 'hit');
+    assert.equal((await compile('hdr-other', { table: false })).tally, 'miss stored');
+    assert.equal((await compile('hdr-other')).tally, 'hit', 'stored without the table, found with it');
+  });
+
   it('a header changed in place (same path, one byte) misses; restored, the old entry hits again', async () => {
     const h = join(dir, 'hdr-57', 'kern.h');
     const was = await readFile(h, 'utf8');
@@ -98,6 +118,7 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     try {
       const r = await compile('hdr-57');
       assert.equal(r.tally, 'miss stored');
+      assert.equal((await compile('hdr-57', { table: false })).tally, 'hit', 'the new entry, found by reading the file');
       assert.ok(r.object.equals((await compile('hdr-57', { cached: false })).object));
     } finally {
       await writeFile(h, was);
