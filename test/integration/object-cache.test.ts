@@ -61,13 +61,18 @@ describe('object cache of trusted builds (real Docker)', () => {
       assert.match(again.log, /result cache: hit/);
       assert.doesNotMatch(again.log, /object cache:/);
       assert.equal(again.unsigned, first.unsigned, 'reused result: the same unsigned module');
-      // A forced rebuild proves reproducibility: it compiles, every object from the cache.
-      const forced = await build(restarted, { kernel }, true);
+    } finally {
+      await restarted.cleanup();
+    }
+    // A forced rebuild proves reproducibility: it compiles, every object from the cache (its own store: its log is read).
+    const again = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_OBJECT_CACHE_DIR: cacheDir } });
+    try {
+      const forced = await build(again, { kernel }, true);
       assert.doesNotMatch(forced.log, /result cache: hit/);
       assert.match(forced.log, new RegExp(`object cache: ${stored[1]} hits, 0 misses`));
       assert.equal(forced.unsigned, first.unsigned, 'cached rebuild: the same unsigned module');
     } finally {
-      await restarted.cleanup();
+      await again.cleanup();
     }
   });
 
