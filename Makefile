@@ -35,7 +35,7 @@ export KBUILD_BUILD_TIMESTAMP ?= 1970-01-01
 export KBUILD_BUILD_USER ?= kpython
 export KBUILD_BUILD_HOST ?= kpython
 
-.PHONY: all modules fetch bundle clean distclean
+.PHONY: all modules fetch bundle bundle-id clean distclean
 all: modules
 
 fetch: $(MP_SRC)/.kpython-verified
@@ -44,6 +44,10 @@ $(MP_SRC)/.kpython-verified: $(TOP)/micropython/pin.env
 	$(TOP)/micropython/fetch.sh
 
 bundle: $(STAMP)
+
+# The name of the bundle's inputs, for the builder's bundle cache.
+bundle-id:
+	@echo $(BUNDLE_ID)
 
 $(STAMP): $(MP_SRC)/.kpython-verified
 	rm -rf $(GEN)

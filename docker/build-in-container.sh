@@ -61,10 +61,89 @@ if [ -n "${KPY_CC:-}" ]; then
 	say "compiler here: $("$KPY_CC" --version | head -n 1)"
 fi
 
+# Debug info names the kernel's header directories by fixed names, not by
+# the ABI: the same objects for every kernel whose headers they see the same,
+# whether or not they came from the object cache (tools/objcache-cc.sh).
+ksrc=$(sed -n 's|^include \(/.*\)/Makefile$|\1|p' "$kdir/Makefile" | head -n 1)
+maps="-fdebug-prefix-map=$kdir=/usr/src/linux-headers-build"
+[ -z "$ksrc" ] || maps="$maps -fdebug-prefix-map=$ksrc=/usr/src/linux-headers-source"
+set --
+if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" ] && [ -n "${KPY_CC:-}" ] &&
+	[ -f /build/src/tools/objcache-cc.sh ]; then
+	# The toolchain part of every object's key: the image, the compiler's
+	# own description and the bytes of the programs that make an object.
+	ccbin=$(command -v "$KPY_CC")
+	KPY_OBJCACHE_TOOLCHAIN=$({
+		echo "image ${KPY_OBJCACHE_IMAGE:-}"
+		"$KPY_CC" -v 2>&1
+		for p in "$ccbin" "$("$KPY_CC" -print-prog-name=cc1)" "$(command -v "$("$KPY_CC" -print-prog-name=as)")"; do
+			sha256sum "$(readlink -f "$p")"
+		done
+	} | sha256sum | cut -d' ' -f1)
+	# The names (and types) of every file the include paths could find: a
+	# header that appears could shadow another or answer a __has_include,
+	# which no dependency file lists. ABI names are normalized as in the key.
+	KPY_OBJCACHE_TREE=$(for t in "$kdir" ${ksrc:+"$ksrc"} /build/src; do
+		echo "tree $t"
+		(cd "$t" && find . -printf '%y %p %l\n' | LC_ALL=C sort)
+	done | sed "s|$kdir|@KDIR@|g${ksrc:+; s|$ksrc|@KSRC@|g}" | sha256sum | cut -c1-64)
+	KPY_OBJCACHE_KDIR=$kdir KPY_OBJCACHE_KSRC=${ksrc:-/nonexistent} KPY_OBJCACHE_LOG=/build/tmp/objcache.log
+	export KPY_OBJCACHE_TOOLCHAIN KPY_OBJCACHE_TREE KPY_OBJCACHE_KDIR KPY_OBJCACHE_KSRC KPY_OBJCACHE_LOG
+	# Worked out once here rather than once per object: the wrapper's sed
+	# scripts to and from placeholders, this build's salt-less configuration.
+	bre() { printf '%s' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
+	rep() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
+	KPY_OBJCACHE_NORM="s|$(bre "$KPY_OBJCACHE_KSRC")|@KSRC@|g; s|$(bre "$kdir")|@KDIR@|g"
+	KPY_OBJCACHE_DENORM="s|@KSRC@|$(rep "$KPY_OBJCACHE_KSRC")|g; s|@KDIR@|$(rep "$kdir")|g"
+	KPY_OBJCACHE_CONF=$kdir/include/generated/autoconf.h
+	KPY_OBJCACHE_SALTLESS=$(sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' "$KPY_OBJCACHE_CONF" 2>/dev/null | sha256sum)
+	export KPY_OBJCACHE_NORM KPY_OBJCACHE_DENORM KPY_OBJCACHE_CONF KPY_OBJCACHE_SALTLESS
+	# The headers of the kernel's trees, hashed once (they do not change
+	# during the build), and those that say incbin or SALT: the wrapper then
+	# reads only the files outside them for each object.
+	if find "$kdir" ${ksrc:+"$ksrc"} -type f -name '*.h' -print0 | xargs -0 -r -P2 -n 2000 sha256sum >/build/tmp/objcache.sums; then
+		{ find "$kdir" ${ksrc:+"$ksrc"} -type f -name '*.h' -print0 | xargs -0 -r grep -l -E 'incbin|SALT' || true; } >/build/tmp/objcache.marks
+		KPY_OBJCACHE_SUMS=/build/tmp/objcache.sums KPY_OBJCACHE_MARKS=/build/tmp/objcache.marks
+		export KPY_OBJCACHE_SUMS KPY_OBJCACHE_MARKS
+	fi
+	: >"$KPY_OBJCACHE_LOG"
+	say "object cache: toolchain ${KPY_OBJCACHE_TOOLCHAIN%"${KPY_OBJCACHE_TOOLCHAIN#????????????}"}"
+	# Debian's headers Makefile: CC = $(if $(DEBIAN_KERNEL_USE_CCACHE),$(CCACHE)) gcc-12
+	set -- CCACHE="sh /build/src/tools/objcache-cc.sh" DEBIAN_KERNEL_USE_CCACHE=y
+fi
+
 cd /build/src
+# The generated MicroPython bundle depends on kpython's sources and the
+# image's host compiler and python only (Makefile: BUNDLE_ID), never on the
+# kernel: trusted builds keep it beside the objects, checked by digest.
+bundle=
+if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && id=$(make -s bundle-id 2>/dev/null) && [ -n "$id" ]; then
+	bundle=$KPY_OBJCACHE/bundles/$(printf '%s\n' "$KPY_OBJCACHE_TOOLCHAIN" "$id" | sha256sum | cut -c1-40)
+	if [ -f "$bundle.tar" ] && [ -f "$bundle.sha256" ] &&
+		[ "$(sha256sum <"$bundle.tar" | cut -d' ' -f1)" = "$(cat "$bundle.sha256")" ] &&
+		mkdir -p kernel_mod/gen && tar -xf "$bundle.tar" -C kernel_mod/gen; then
+		touch -c "$bundle.sha256"
+		say "bundle cache: hit"
+		bundle=
+	elif [ -f "$bundle.tar" ]; then
+		say "bundle cache: corrupt entry ignored"
+		rm -rf kernel_mod/gen
+	fi
+fi
 say "make KDIR=$kdir -j${KPY_JOBS:-1}"
 # The sources carry the verified MicroPython tree; nothing may be downloaded.
-make KDIR="$kdir" -j"${KPY_JOBS:-1}"
+make KDIR="$kdir" -j"${KPY_JOBS:-1}" KCFLAGS="$maps" "$@"
+if [ -n "$bundle" ] && [ -d kernel_mod/gen/micropython_embed ]; then
+	mkdir -p "${bundle%/*}" &&
+		tar -cf "$bundle.tar.$$" -C kernel_mod/gen --exclude='*.o' --exclude='.*.cmd' --exclude=./build-embed . &&
+		sha256sum <"$bundle.tar.$$" | cut -d' ' -f1 >"$bundle.sha256.$$" &&
+		mv -f "$bundle.tar.$$" "$bundle.tar" && mv -f "$bundle.sha256.$$" "$bundle.sha256" &&
+		say "bundle cache: stored" || rm -f "$bundle.tar.$$" "$bundle.sha256.$$"
+fi
+if [ -n "${KPY_OBJCACHE_LOG:-}" ]; then
+	n() { grep -cx "$1" "$KPY_OBJCACHE_LOG" || true; }
+	say "object cache: $(n hit) hits, $(n miss) misses, $(n stored) stored, $(n corrupt) corrupt entries ignored, $(n uncacheable) uncacheable"
+fi
 
 [ -f "$KPY_ARTIFACT" ] || { say "make succeeded but left no $KPY_ARTIFACT"; exit 4; }
 mkdir -p /build/out

@@ -59,6 +59,9 @@ const EnvSchema = z.object({
   KPY_BUILD_WORK_MB: int(4096),
   KPY_BUILD_LOG_MB: int(16),
   KPY_BUILD_OUTPUT_MB: int(64),
+  /** object cache of trusted builds (issue 14), bounded; 0 = off */
+  KPY_OBJECT_CACHE_MB: z.coerce.number().int().nonnegative().default(1024),
+  KPY_OBJECT_CACHE_DIR: optionalPath,
   KPY_MODULE_SIGNING_KEY: optionalPath,
   KPY_MODULE_SIGNING_CERT: optionalPath,
   KPY_ARTIFACT_SIGNING_KEY: optionalPath,
@@ -147,6 +150,8 @@ export interface Config {
     /** the build's output copied out of the container */
     readonly outputBytes: number;
   };
+  /** compiled objects reused by archive-header builds (tools/objcache-cc.sh); undefined = off */
+  readonly objectCache?: { readonly dir: string; readonly maxBytes: number };
   readonly dockerSocket: string;
   readonly signing: {
     readonly moduleKey?: string;
@@ -264,6 +269,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env, etcApt = 
       logBytes: e.KPY_BUILD_LOG_MB * 1024 * 1024,
       outputBytes: e.KPY_BUILD_OUTPUT_MB * 1024 * 1024,
     },
+    ...(e.KPY_OBJECT_CACHE_MB > 0
+      ? { objectCache: { dir: resolve(e.KPY_OBJECT_CACHE_DIR ?? join(e.KPY_CACHE_DIR ?? `${e.KPY_DATA_DIR}/cache`, 'objects')), maxBytes: e.KPY_OBJECT_CACHE_MB * 1024 * 1024 } }
+      : {}),
     dockerSocket: e.KPY_DOCKER_SOCKET,
     signing: {
       ...(e.KPY_MODULE_SIGNING_KEY ? { moduleKey: resolve(e.KPY_MODULE_SIGNING_KEY) } : {}),

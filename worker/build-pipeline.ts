@@ -21,6 +21,8 @@ import { runBuildContainer } from './run-container.js';
 import { verifyJob } from './verify-job.js';
 import { debianPackages, debianTarget } from './debian-packages.js';
 import type { BuiltPackage } from '../lib/packaging/module-package.js';
+import { objectCacheDir, pruneObjectCache } from '../lib/object-cache.js';
+import { loadResult, storeResult } from './result-cache.js';
 
 export interface PipelineDeps {
   containers: ContainerClient;
@@ -37,6 +39,8 @@ export interface PipelineDeps {
   /** regenerate the apt repository's indexes once a build is published */
   publishApt?: () => Promise<unknown>;
   limits: Config['build'];
+  /** the object cache of trusted builds (issue 14); absent = every build compiles everything */
+  objectCache?: Config['objectCache'];
   workerId: string;
   runLabel?: string;
   log: Logger;
@@ -101,14 +105,20 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
     say(`[kpython] toolchain ${image.name} ${image.compilerVersion} (${plan.toolchainMatch} match; sha256:${plan.inputs.toolchain.digest}; local image ${image.id})`);
 
     await report.stage('container', 20);
+    // Trusted builds only: an upload's build system is the client's code.
+    const objects = deps.objectCache && trustOf(plan.inputs.headers) === 'archive' ? await objectCacheDir(deps.objectCache.dir, image.id) : undefined;
     const spec = buildContainerSpec({
       plan,
       imageId: image.id,
+      ...(objects ? { objectCache: objects } : {}),
       limits: deps.limits,
       workerId: deps.workerId,
       ...(deps.runLabel ? { runLabel: deps.runLabel } : {}),
     });
-    const run = await runBuildContainer({
+    // The same key built before by this image (restart, another store): its outputs, unless a forced rebuild must prove them.
+    const reused = objects && !plan.force ? await loadResult(objects, plan.key, deps.limits.outputBytes) : undefined;
+    if (reused) say(`[kpython] result cache: hit (these inputs were built before by image ${image.id}; no container)`);
+    const run = reused ? { exitCode: 0, outputs: reused } : await runBuildContainer({
       client: deps.containers,
       spec,
       input: () =>
@@ -130,6 +140,12 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       },
       log,
     });
+    if (objects && deps.objectCache && !reused) {
+      await pruneObjectCache(deps.objectCache.dir, deps.objectCache.maxBytes).then(
+        (r) => r.removed && log.info(r, 'object cache pruned'),
+        (err: unknown) => log.warn({ err }, 'pruning the object cache failed'),
+      );
+    }
     if (run.exitCode !== 0) throw exitError(run.exitCode, lines);
 
     await report.stage('collect', 85);
@@ -147,6 +163,9 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       });
     }
     if (previous) say('[kpython] rebuild is byte-identical to the stored build');
+    if (objects && !reused) {
+      await storeResult(objects, plan.key, run.outputs).catch((err: unknown) => log.warn({ err }, 'keeping the outputs in the result cache failed'));
+    }
 
     await report.stage('sign', 92);
     const finishedAt = new Date();

@@ -12,6 +12,8 @@ export interface BuildContainerSpec {
   /** the volume's size: what the build may write there in all */
   volumeBytes?: number;
   workDir: string;
+  /** host directories mounted into the container (the object cache of trusted builds) */
+  binds?: { source: string; target: string; readOnly: boolean }[];
   /** extra writable tmpfs mounts: path → size in bytes */
   tmpfs: Record<string, number>;
   memoryBytes: number;

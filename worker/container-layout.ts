@@ -3,6 +3,8 @@ import type { BuildPlan } from '../lib/build-plan.js';
 import type { Config } from '../lib/config.js';
 import type { BuildContainerSpec } from './container-client.js';
 import { LABEL_APP, LABEL_BUILD, LABEL_DEADLINE, LABEL_RUN, LABEL_WORKER } from './container-client.js';
+import { trustOf } from '../lib/build-plan.js';
+import { OBJECT_CACHE_MOUNT } from '../lib/object-cache.js';
 
 const MiB = 1024 * 1024;
 export const WORK_DIR = '/build';
@@ -42,8 +44,11 @@ export function buildContainerSpec(args: {
   limits: Config['build'];
   workerId: string;
   runLabel?: string;
+  /** host directory of the object cache; mounted only into archive-header builds */
+  objectCache?: string;
 }): BuildContainerSpec {
   const { plan, limits } = args;
+  const objects = args.objectCache && trustOf(plan.inputs.headers) === 'archive' ? args.objectCache : undefined;
   const o = plan.inputs.options;
   const name = `kpy-${plan.key.slice(0, 12)}-${randomBytes(3).toString('hex')}`;
   const mounts = headerMounts(plan);
@@ -80,9 +85,11 @@ export function buildContainerSpec(args: {
       HOME: '/tmp',
       PYTHONHASHSEED: '0',
       PYTHONDONTWRITEBYTECODE: '1',
+      ...(objects ? { KPY_OBJCACHE: OBJECT_CACHE_MOUNT, KPY_OBJCACHE_IMAGE: args.imageId } : {}),
       // issue 9: cross builds; Kbuild reads both from the environment
       ...(plan.image.crossCompile ? { ARCH: kbuildArch(plan.inputs.arch), CROSS_COMPILE: plan.image.crossCompile } : {}),
     },
+    ...(objects ? { binds: [{ source: objects, target: OBJECT_CACHE_MOUNT, readOnly: false }] } : {}),
     tmpfs: Object.fromEntries([['/tmp', 256 * MiB], ...mounts.map((m) => [m, (m === '/usr/src' ? 2048 : 256) * MiB])]),
     memoryBytes: limits.memoryBytes,
     pids: limits.pids,

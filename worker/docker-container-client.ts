@@ -100,7 +100,10 @@ export class DockerContainerClient implements ContainerClient {
           Privileged: false,
           // No docker-init: the command's `timeout` is PID 1, which the build cannot kill.
           Init: false,
-          Mounts: [{ Type: 'volume', Source: spec.volume, Target: spec.workDir, ReadOnly: false }],
+          Mounts: [
+            { Type: 'volume', Source: spec.volume, Target: spec.workDir, ReadOnly: false },
+            ...(spec.binds ?? []).map((b) => ({ Type: 'bind' as const, Source: b.source, Target: b.target, ReadOnly: b.readOnly })),
+          ],
           Tmpfs: Object.fromEntries(
             Object.entries(spec.tmpfs).map(([path, size]) => [path, `rw,exec,nosuid,nodev,size=${size}`]),
           ),

@@ -83,6 +83,7 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
         signer: new ArtifactSigner(core.keys, config.builderId, config.build.workerId),
         publishApt: core.publishApt,
         limits: config.build,
+        ...(config.objectCache ? { objectCache: config.objectCache } : {}),
         workerId: config.build.workerId,
         ...(opts.runLabel ? { runLabel: opts.runLabel } : {}),
         log,

@@ -1,0 +1,178 @@
+/**
+ * Cheap second builds (issue 14, goals 2 and 3), side by side in one run,
+ * real kpython sources, real Docker builds through the worker pipeline:
+ *
+ *   baseline  release A, no caches              (the cold build)
+ *   check     release B, no caches              (byte identity of "second")
+ *   seed      release A, empty object cache     (cold, filling the cache)
+ *   second    release B (another ABI of the same series), that cache
+ *   warm      release A again, every cache warm, in a restarted service
+ *             (its own store): the result cache's outputs, no container
+ *   objects   release A forced in a third service (a forced rebuild proves
+ *             reproducibility, so it skips the result cache): objects only
+ *
+ * and prints each time against the baseline; every cached build must give
+ * the unsigned kpython.ko (and its debug info) byte for byte as the uncached
+ * build of the same release, else the bench fails.
+ *
+ *   node dist/bench/build-cache.js [--a 6.1.0-57-amd64] [--b 6.1.0-56-amd64] [--matrix N]
+ *
+ * --matrix N also builds the N newest releases of every series the resolver
+ * knows twice (no cache, then with the cache from the runs before it) and
+ * prints kernels per hour for both.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sha256Hex } from '../lib/sha256.js';
+import { objectCacheDigest } from '../lib/object-cache.js';
+import { makeTestEnv, REPO_ROOT, waitForBuild, type TestEnv } from '../test/integration/helpers/test-core.js';
+
+const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, matrix: { type: 'string' }, flavours: { type: 'string' } } });
+
+interface Result {
+  seconds: number;
+  unsigned: string;
+  debug: string;
+  cacheLine: string;
+}
+
+async function build(env: TestEnv, kernel: string, force: boolean): Promise<Result> {
+  const t0 = performance.now();
+  const arch = kernel.endsWith('-arm64') ? 'arm64' : 'amd64';
+  const { build: b } = await env.core.service.submit({ kernel, arch, force });
+  const done = await waitForBuild(env.core, b.id, 900_000);
+  const seconds = (performance.now() - t0) / 1000;
+  if (done.state !== 'succeeded') throw new Error(`${kernel}: ${JSON.stringify(done.error)}`);
+  const file = async (name: string) => {
+    const p = await env.core.store.path(b.id, name);
+    if (!p) throw new Error(`${kernel}: no ${name}`);
+    return readFile(p);
+  };
+  const log = (await file('build.log')).toString();
+  return {
+    seconds,
+    unsigned: sha256Hex(await file('kpython.unsigned.ko')),
+    debug: sha256Hex(await file('kpython.ko.debug')),
+    cacheLine: [...log.matchAll(/^\[kpython\] (object cache: \d.*|bundle cache: .*|result cache: hit)/gm)].map((m) => m[1]).join('; ') || '(no cache)',
+  };
+}
+
+function line(name: string, kernel: string, r: Result, base: number): void {
+  console.log(`${name.padEnd(9)} ${kernel.padEnd(18)} ${r.seconds.toFixed(1).padStart(6)} s  ${(r.seconds / base).toFixed(2)}x  load ${loadavg()[0]?.toFixed(1)}  ${r.cacheLine}`);
+}
+
+async function main(): Promise<void> {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'kpy-bench-objects-'));
+  const envs: TestEnv[] = [];
+  const fresh = async (cached: boolean) => {
+    const env = await makeTestEnv({
+      sourceDir: REPO_ROOT,
+      worker: true,
+      env: cached ? { KPY_OBJECT_CACHE_DIR: cacheDir } : { KPY_OBJECT_CACHE_MB: '0' },
+    });
+    envs.push(env);
+    return env;
+  };
+  let failed = false;
+  try {
+    const plain = await fresh(false);
+    const releases = (await plain.core.resolver.listReleases()).map((k) => k.release);
+    const series61 = releases.filter((r) => /^6\.1\.0-\d+-amd64$/.test(r)).sort((x, y) => Number(y.split('-')[1]) - Number(x.split('-')[1]));
+    const a = values.a ?? series61[0];
+    const b = values.b ?? series61[1];
+    if (!a || !b) throw new Error('the resolver knows fewer than two 6.1 amd64 releases');
+    console.log(`kpython sources ${plain.core.sources.digest.slice(0, 12)}; ${plain.config.build.cpus} CPUs per build; load at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    const cached = await fresh(true);
+    // Every build below has its header packages downloaded already (the check build fetches B's).
+    const baseline = await build(plain, a, true);
+    line('baseline', a, baseline, baseline.seconds);
+    const check = await build(plain, b, true);
+    line('check', b, check, baseline.seconds);
+    const seed = await build(cached, a, true);
+    line('seed', a, seed, baseline.seconds);
+    const second = await build(cached, b, true);
+    line('second', b, second, baseline.seconds);
+    // A new service over the same cache (a restarted worker; its own store, so A really builds again).
+    const restarted = await fresh(true);
+    const warm = await build(restarted, a, false);
+    line('warm', a, warm, baseline.seconds);
+    // A third service (its own store, so its log is this build's) over the same cache, forced.
+    const objects = await build(await fresh(true), a, true);
+    line('objects', a, objects, baseline.seconds);
+    const same = (x: Result, y: Result) => x.unsigned === y.unsigned && x.debug === y.debug;
+    const ok = same(seed, baseline) && same(warm, baseline) && same(objects, baseline) && same(second, check);
+    failed ||= !ok;
+    console.log(`bytes: ${ok ? 'identical' : 'DIFFERENT'} (unsigned kpython.ko and kpython.ko.debug, cached vs uncached; ${a} ${baseline.unsigned.slice(0, 16)}, ${b} ${check.unsigned.slice(0, 16)})`);
+    const r = (x: Result) => (x.seconds / baseline.seconds).toFixed(2);
+    console.log(
+      `cache-filling build ${r(seed)}x the cold build (goal <= ~1.1), second ABI ${r(second)}x (goal <= 0.40), warm rebuild ${r(warm)}x (goal <= 0.20), forced rebuild from objects ${r(objects)}x`,
+    );
+    const { files } = await objectCacheDigest(cacheDir);
+    console.log(`object cache: ${files} files`);
+
+    const n = Number(values.matrix ?? 0);
+    if (n > 0) {
+      // A series: major.minor, the Debian release it is built for (+debNN), the flavour (amd64, cloud-amd64, rt-amd64, ...).
+      const flavours = new Set((values.flavours ?? 'amd64').split(','));
+      const seriesOf = (r: string) => {
+        const series = r.match(/^\d+\.\d+/)?.[0];
+        const deb = r.match(/\+(deb\d+)/)?.[1];
+        const flavour = (/^\d+\.\d+\.\d+-\d+-(.+)$/.exec(r) ?? /^[\d.]+\+deb[\d.]+-(.+)$/.exec(r))?.[1];
+        return series && flavour ? { series: deb ? `${series}+${deb}` : series, flavour } : undefined;
+      };
+      const bySeries = new Map<string, string[]>();
+      for (const r of releases) {
+        const s = seriesOf(r);
+        if (!s || !flavours.has(s.flavour)) continue;
+        const k = `${s.series} ${s.flavour}`;
+        bySeries.set(k, [...(bySeries.get(k) ?? []), r]);
+      }
+      const abi = (r: string) => r.match(/\d+/g)?.map(Number) ?? [];
+      const newest = (x: string, y: string) => {
+        const [a, b] = [abi(x), abi(y)];
+        for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (b[i] ?? 0) - (a[i] ?? 0);
+        return 0;
+      };
+      const chosen = [...bySeries.values()].flatMap((rs) => rs.sort(newest).slice(0, n));
+      console.log(`\nmatrix: ${chosen.length} of ${releases.length} known releases (${n} newest of each of ${bySeries.size} series, flavours ${[...flavours].join(',')}: ${[...bySeries.keys()].join('; ')})`);
+      // Downloads are goal 1's, not this one's: every header package is fetched before the clock starts.
+      for (const k of chosen) {
+        const res = await plain.core.resolver.resolve({ release: k }).catch(() => undefined);
+        for (const p of res?.packages ?? []) await plain.core.debs.ensure(p).catch(() => undefined);
+      }
+      // Its own store over the same cache, so each log read is this build's; forced, so no result is reused: objects only.
+      const mcached = await fresh(true);
+      let tPlain = 0;
+      let tCached = 0;
+      let built = 0;
+      for (const k of chosen) {
+        try {
+          const p = await build(plain, k, true);
+          const c = await build(mcached, k, true);
+          tPlain += p.seconds;
+          tCached += c.seconds;
+          built += 1;
+          const same2 = same(p, c);
+          failed ||= !same2;
+          console.log(`${k.padEnd(28)} ${p.seconds.toFixed(1).padStart(6)} s  cached ${c.seconds.toFixed(1).padStart(6)} s  ${same2 ? 'identical' : 'DIFFERENT'}  load ${loadavg()[0]?.toFixed(1)}  ${c.cacheLine}`);
+        } catch (err) {
+          console.log(`${k.padEnd(28)} failed: ${(err as Error).message.slice(0, 200)}`);
+        }
+      }
+      if (built) {
+        console.log(`matrix: ${built} kernels, ${((3600 * built) / tPlain).toFixed(0)} kernels/hour without caches, ${((3600 * built) / tCached).toFixed(0)} with: ${(tPlain / tCached).toFixed(2)}x (goal >= 3)`);
+      }
+    }
+  } finally {
+    for (const e of envs) await e.cleanup();
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(2);
+});

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { objectCacheDigest, pruneObjectCache } from '../../lib/object-cache.js';
+
+/**
+ * tools/objcache-cc.sh with the host's gcc, as Kbuild calls it in the
+ * builder: each input the key names, changed alone, must miss; what the
+ * compiler maps away (the ABI-named header directory) must hit and give the
+ * bytes an uncached compile gives.
+ */
+const WRAPPER = fileURLToPath(new URL('../../../tools/objcache-cc.sh', import.meta.url));
+const CC = 'gcc';
+
+function runCommand(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }) {
+  const r = spawnSync(cmd, args, { ...opts, encoding: 'utf8' });
+  return Promise.resolve({ code: r.status ?? -1, stderr: `${r.stderr}${r.error?.message ?? ''}` });
+}
+
+describe('object cache wrapper (tools/objcache-cc.sh)', () => {
+  let dir: string;
+  let cache: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kpy-objcache-'));
+    cache = join(dir, 'cache');
+    await mkdir(cache);
+    await mkdir(join(dir, 'src'));
+    await writeFile(join(dir, 'src', 'a.c'), '#include <kern.h>\nint get(struct s *p) { return p->a + WIDTH; }\n');
+    for (const abi of ['hdr-56', 'hdr-57', 'hdr-other']) await mkdir(join(dir, abi));
+    await writeFile(join(dir, 'hdr-56', 'kern.h'), 'struct s { int a; };\n#define WIDTH 4\n');
+    await writeFile(join(dir, 'hdr-57', 'kern.h'), 'struct s { int a; };\n#define WIDTH 4\n');
+    await writeFile(join(dir, 'hdr-other', 'kern.h'), 'struct s { long pad; int a; };\n#define WIDTH 4\n');
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** one compile of src/a.c against headers in `hdr`; returns the tallies and the object */
+  /** The container script's per-build table of the header tree's sha256s and the files that say incbin or SALT. */
+  async function table(hdrDir: string) {
+    const sums = join(dir, 'sums');
+    const marks = join(dir, 'marks');
+    const files = spawnSync('find', [hdrDir, '-type', 'f', '-name', '*.h'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    await writeFile(sums, files.length ? spawnSync('sha256sum', files, { encoding: 'utf8' }).stdout : '');
+    await writeFile(marks, files.length ? spawnSync('grep', ['-l', '-E', 'incbin|SALT', ...files], { encoding: 'utf8' }).stdout : '');
+    return { KPY_OBJCACHE_SUMS: sums, KPY_OBJCACHE_MARKS: marks };
+  }
+
+  async function compile(
+    hdr: string,
+    opts: { flags?: string[]; toolchain?: string; tree?: string; cached?: boolean; source?: string; release?: string; table?: boolean } = {},
+  ) {
+    const log = join(dir, 'tally');
+    await writeFile(log, '');
+    const out = join(dir, 'src', 'a.o');
+    await rm(out, { force: true });
+    const hdrDir = join(dir, hdr);
+    const dep = join(dir, 'src', '.a.o.d');
+    await rm(dep, { force: true });
+    const args = [`-Wp,-MMD,${dep}`, '-I', hdrDir, '-O2', '-g', `-fdebug-prefix-map=${hdrDir}=/hdr`, `-fdebug-prefix-map=${join(dir, "src")}=/src`, ...(opts.flags ?? []), '-c', '-o', out, join(dir, 'src', opts.source ?? 'a.c')];
+    const r =
+      opts.cached === false
+        ? await runCommand(CC, args, { cwd: dir })
+        : await runCommand('sh', [WRAPPER, CC, ...args], {
+            cwd: dir,
+            env: {
+              ...process.env,
+              KPY_OBJCACHE: cache,
+              KPY_OBJCACHE_SRC: join(dir, 'src'),
+              KPY_OBJCACHE_TOOLCHAIN: opts.toolchain ?? 'gcc-test-1',
+              KPY_OBJCACHE_TREE: opts.tree ?? 'tree-1',
+              KPY_RELEASE: opts.release ?? `${hdr}-release`,
+              ...(opts.table === false ? {} : await table(hdrDir)),
+              KPY_OBJCACHE_KDIR: hdrDir,
+              KPY_OBJCACHE_LOG: log,
+            },
+          });
+    assert.equal(r.code, 0, r.stderr);
+    return {
+      tally: opts.cached === false ? '' : (await readFile(log, 'utf8')).trim().split('\n').filter(Boolean).join(' '),
+      object: await readFile(out),
+      depfile: await readFile(dep, 'utf8'),
+    };
+  }
+
+  it('stores on a miss, hits on the same inputs with the same bytes', async () => {
+    const first = await compile('hdr-57');
+    assert.equal(first.tally, 'miss stored');
+    const again = await compile('hdr-57');
+    assert.equal(again.tally, 'hit');
+    assert.ok(again.object.equals(first.object));
+    assert.ok(again.object.equals((await compile('hdr-57', { cached: false })).object), 'the bytes of an uncached compile');
+  });
+
+  it('another ABI directory with the same headers hits, byte-identical to an uncached compile there, with its own dependency file', async () => {
+    const other = await compile('hdr-56');
+    assert.equal(other.tally, 'hit');
+    const plain = await compile('hdr-56', { cached: false });
+    assert.ok(other.object.equals(plain.object));
+    assert.equal(other.depfile, plain.depfile, 'the dependency file names this build\'s header directory');
+    assert.match(other.depfile, /hdr-56\/kern\.h/);
+  });
+
+  it('without the per-build table of header digests: the same entries, each file read', async () => {
+    assert.equal((await compile('hdr-57', { table: false })).tally, 'hit');
+    assert.equal((await compile('hdr-other', { table: false })).tally, 'miss stored');
+    assert.equal((await compile('hdr-other')).tally, 'hit', 'stored without the table, found with it');
+  });
+
+  it('a header changed in place (same path, one byte) misses; restored, the old entry hits again', async () => {
+    const h = join(dir, 'hdr-57', 'kern.h');
+    const was = await readFile(h, 'utf8');
+    await writeFile(h, was.replace('WIDTH 4', 'WIDTH 5'));
+    try {
+      const r = await compile('hdr-57');
+      assert.equal(r.tally, 'miss stored');
+      assert.equal((await compile('hdr-57', { table: false })).tally, 'hit', 'the new entry, found by reading the file');
+      assert.ok(r.object.equals((await compile('hdr-57', { cached: false })).object));
+    } finally {
+      await writeFile(h, was);
+    }
+    assert.equal((await compile('hdr-57')).tally, 'hit');
+  });
+
+  it('another list of header file names (a header that could shadow or answer __has_include) misses', async () => {
+    assert.equal((await compile('hdr-57', { tree: 'tree-2' })).tally, 'miss stored');
+  });
+
+  it('the build salt alone may differ in the configuration; any other line, a unit that names SALT, an object holding the release: each misses', async () => {
+    const conf = (salt: string, extra = '') => `#define CONFIG_BUILD_SALT "${salt}"\n#define CONFIG_X86 1\n${extra}`;
+    for (const [abi, text] of [
+      ['cfg-56', conf('6.1.0-56-amd64')],
+      ['cfg-57', conf('6.1.0-57-amd64')],
+      ['cfg-more', conf('6.1.0-58-amd64', '#define CONFIG_NEW 1\n')],
+    ] as const) {
+      await mkdir(join(dir, abi, 'include', 'generated'), { recursive: true });
+      await writeFile(join(dir, abi, 'include', 'generated', 'autoconf.h'), text);
+      await writeFile(join(dir, abi, 'kern.h'), 'struct s { int a; };\n#define WIDTH 4\n');
+    }
+    await writeFile(join(dir, 'src', 'conf.c'), '#include <kern.h>\nint x86 = CONFIG_X86 + WIDTH;\n');
+    await writeFile(join(dir, 'src', 'salt.c'), '#include <kern.h>\nint salt_len = sizeof(CONFIG_BUILD_SALT);\n');
+    const inc = (abi: string) => ['-include', join(dir, abi, 'include', 'generated', 'autoconf.h')];
+    const c = (abi: string, source: string, cached?: boolean) =>
+      compile(abi, { source, flags: inc(abi), release: abi.replace('cfg', '6.1.0') + '-amd64', ...(cached === false ? { cached } : {}) });
+    assert.equal((await c('cfg-56', 'conf.c')).tally, 'miss stored');
+    const hit = await c('cfg-57', 'conf.c');
+    assert.equal(hit.tally, 'hit', 'another salt, nothing else');
+    assert.ok(hit.object.equals((await c('cfg-57', 'conf.c', false)).object), 'the bytes of an uncached compile');
+    assert.equal((await c('cfg-more', 'conf.c')).tally, 'miss stored', 'another configuration line');
+    assert.equal((await c('cfg-56', 'salt.c')).tally, 'miss stored');
+    assert.equal((await c('cfg-57', 'salt.c')).tally, 'miss stored', 'a unit that names the salt keys it by its bytes');
+    await writeFile(join(dir, 'src', 'rel.c'), '#include <kern.h>\nconst char *rel = "6.1.0-56-amd64";\n');
+    assert.equal((await c('cfg-56', 'rel.c')).tally, 'miss stored');
+    assert.equal((await c('cfg-57', 'rel.c')).tally, 'miss stored', 'an object holding its release name keys the configuration by its bytes');
+  });
+
+  it('a corrupted manifest is ignored, never trusted', async () => {
+    for (const fan of await readdir(cache)) {
+      for (const f of (await readdir(join(cache, fan))).filter((n) => n.endsWith('.m'))) {
+        const p = join(cache, fan, f);
+        // Claims any header: the name (its digest) no longer matches.
+        await writeFile(p, (await readFile(p, 'utf8')).replace(/^[0-9a-f]{64}/gm, '0'.repeat(64)));
+      }
+    }
+    const r = await compile('hdr-57');
+    assert.match(r.tally, /^(corrupt )+miss stored$/);
+  });
+
+  it('a changed struct layout in a header, a changed flag, another compiler: each misses', async () => {
+    assert.equal((await compile('hdr-other')).tally, 'miss stored', 'header content');
+    assert.equal((await compile('hdr-57', { flags: ['-DEXTRA=1'] })).tally, 'miss stored', 'a -D flag');
+    assert.equal((await compile('hdr-57', { flags: ['-O1'] })).tally, 'miss stored', 'an optimisation flag');
+    assert.equal((await compile('hdr-57', { toolchain: 'gcc-test-2' })).tally, 'miss stored', 'toolchain identity');
+  });
+
+  it('an object that names its header directory (a -D string) is never shared across ABIs', async () => {
+    await writeFile(join(dir, 'src', 'where.c'), 'const char *where = WHERE;\n');
+    for (const abi of ['hdr-56', 'hdr-57']) {
+      const r = await compile(abi, { source: 'where.c', flags: [`-DWHERE="${join(dir, abi)}"`] });
+      assert.equal(r.tally, 'miss uncacheable', abi);
+      assert.ok(r.object.includes(Buffer.from(join(dir, abi))), `${abi}: its own path`);
+    }
+  });
+
+  it('a corrupted entry is detected by its digest, ignored and replaced', async () => {
+    const good = await compile('hdr-57', { cached: false });
+    const before = await objectCacheDigest(cache);
+    // Flip one byte of every stored object.
+    for (const fan of await readdir(cache)) {
+      for (const f of (await readdir(join(cache, fan))).filter((n) => n.endsWith('.o'))) {
+        const p = join(cache, fan, f);
+        const b = await readFile(p);
+        b.writeUInt8((b.readUInt8(b.length >> 1) ^ 0xff), b.length >> 1);
+        await writeFile(p, b);
+      }
+    }
+    const r = await compile('hdr-57');
+    assert.match(r.tally, /^(corrupt )+miss stored$/);
+    assert.ok(r.object.equals(good.object), 'the corrupted bytes were not used');
+    assert.equal((await compile('hdr-57')).tally, 'hit', 'the entry was repaired');
+    assert.notEqual((await objectCacheDigest(cache)).digest, before.digest);
+  });
+
+  it('no usable cache directory: the plain compiler', async () => {
+    const r = await runCommand('sh', [WRAPPER, CC, '-c', '-o', join(dir, 'b.o'), join(dir, 'src', 'a.c'), '-I', join(dir, 'hdr-57')], {
+      env: { ...process.env, KPY_OBJCACHE: join(dir, 'absent'), KPY_OBJCACHE_SRC: join(dir, 'src') },
+    });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('pruning keeps the cache under its bound, newest entries first', async () => {
+    const all = await pruneObjectCache(dir + '/none', 0);
+    assert.equal(all.entries, 0);
+    const root = join(dir, 'prune');
+    await mkdir(join(root, 'img'), { recursive: true });
+    await rm(root, { recursive: true, force: true });
+    await mkdir(join(root, 'img'), { recursive: true });
+    // The wrapper's layout under one image directory.
+    const { cp } = await import('node:fs/promises');
+    await cp(cache, join(root, 'img'), { recursive: true });
+    const before = await pruneObjectCache(root, 1 << 30);
+    assert.ok(before.entries >= 5, `entries: ${before.entries}`);
+    const after = await pruneObjectCache(root, Math.floor(before.bytes / 2));
+    assert.ok(after.removed > 0 && after.bytes <= before.bytes / 2);
+  });
+});
