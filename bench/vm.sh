@@ -44,8 +44,10 @@ echo 600 >"$cases/10-bench.timeout"
 
 # run_vm LABEL [KERNEL-ARGS]: one boot of the rig with the bench case.
 run_vm() {
-	local out
+	local out load0
 	echo "== $1"
+	# TCG timings move with the host's load: say what it was.
+	load0=$(cut -d' ' -f1 /proc/loadavg)
 	out=$(KPY_VM_CASES=$cases KPY_VM_MODULE_ARGS="timeout_ms=0" \
 		KPY_VM_APPEND="${2:-}" KPY_VM_QEMU_ARGS=${KPY_BENCH_QEMU_ARGS-} \
 		KPY_VM_OUT=$cache/run "$top/test/vm/run.sh" 2>/dev/null) || {
@@ -53,6 +55,7 @@ run_vm() {
 		exit 1
 	}
 	echo "$out" | grep -- '--- timings' | sed 's/^--- //'
+	echo "host load average (1 min): $load0 at boot, $(cut -d' ' -f1 /proc/loadavg) after"
 	grep -o 'BENCH .*' "$cache/run/console.log" | sed 's/^BENCH //' | awk '
 		$1 == "cpu" {
 			for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
