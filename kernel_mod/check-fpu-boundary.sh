@@ -10,7 +10,12 @@
 #   3. the glue functions the interpreter calls live in the objects that leave the
 #      section around whatever may sleep ($inside_glue);
 #   4. only those objects and kpy_interp.o (which opens the section around
-#      an execution) call into the interpreter.
+#      an execution) call into the interpreter;
+#   5. (x86-64) glue enters the interpreter only by a call, never by a tail
+#      jump (direct or indirect): the interpreter is compiled for the ABI's
+#      16-byte stack alignment, which the glue re-establishes in its own
+#      frame (Kbuild: -mincoming-stack-boundary=3), and a tail jump would
+#      pass on the kernel caller's 8-byte alignment instead.
 # New glue that the interpreter calls, or that calls it, must be reviewed
 # for that and added to the lists below. Exit 1 with the offending symbols.
 set -eu
@@ -117,6 +122,19 @@ for o in $glue_objs; do
 		comm -12 - "$tmp/fpu-funcs" | tr '\n' ' ')
 	[ -z "$calls" ] || bad "$o calls the interpreter outside an FPU section: $calls"
 done
+
+# 5.
+if [ "$comment" = '#' ]; then
+	for o in $glue_objs; do
+		jumps=$("$objdump" -dr "$o" | awk '
+			$0 ~ /\tjmp / { j = 1; if ($0 ~ /jmp +\*/) print "indirect"; next }
+			j && /R_X86_64_(PLT32|PC32)/ { s = $3; sub(/[-+]0x[0-9a-f]+$/, "", s); print s }
+			{ j = 0 }' | sort -u)
+		bad_jumps=$( { echo "$jumps" | grep -x 'indirect\|__x86_indirect_thunk_[a-z0-9]*' || true
+			echo "$jumps" | comm -12 - "$tmp/fpu-funcs"; } | tr '\n' ' ')
+		[ -z "$(echo $bad_jumps)" ] || bad "$o tail-jumps into the interpreter or through a pointer: $bad_jumps"
+	done
+fi
 
 [ $status = 0 ] && echo "check-fpu-boundary: $(echo $fpu_objs | wc -w) FPU objects, $(echo $glue_objs | wc -w) glue objects: boundary holds"
 exit $status
