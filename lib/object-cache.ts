@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -86,7 +86,6 @@ export async function pruneObjectCache(root: string, maxBytes: number): Promise<
 
 /** sha256 over every file's path and content: tests prove a build left the cache as it was. */
 export async function objectCacheDigest(root: string): Promise<{ digest: string; files: number }> {
-  const { readFile } = await import('node:fs/promises');
   const h = createHash('sha256');
   let files = 0;
   const walk = async (d: string, rel: string): Promise<void> => {

@@ -5,7 +5,7 @@ import type { FinishedViews } from './finished-views.js';
 import type { HotArtifact, HotArtifacts } from './hot-artifacts.js';
 import type { ReleaseMemo } from './release-memo.js';
 import { requestIdFor } from './request-id.js';
-import { contentHeaders, matches, validatorHeaders, type CachePolicy } from './routes/send-artifact.js';
+import { contentHeaders, fetchedBuildHeaders, matches, validatorHeaders, type CachePolicy } from './routes/send-artifact.js';
 
 const STATUS = /^\/v1\/builds\/([0-9a-f]{64})$/;
 const ARTIFACT = /^\/v1\/builds\/([0-9a-f]{64})\/artifacts\/([\w.-]+)$/;
@@ -138,9 +138,7 @@ function heldHeaders(held: HotArtifact, name: string, cache: CachePolicy, build?
   const k = `${name}\0${cache}\0${build ?? ''}`;
   let h = perUse.get(k);
   if (!h) {
-    // the CI fetch names the build its bytes come from (as the full route does)
-    const routeHeaders: [string, string][] = build ? [['X-Kpython-Build', build], ['Link', `</v1/builds/${build}>; rel="build"`]] : [];
-    const validators = [...routeHeaders, ...validatorHeaders(held.sha256, cache)];
+    const validators = [...(build ? fetchedBuildHeaders(build) : []), ...validatorHeaders(held.sha256, cache)];
     h = { notModified: validators.flat(), ok: [...validators, ...contentHeaders(name, held.body.length)].flat() };
     perUse.set(k, h);
   }

@@ -7,7 +7,7 @@ import { hasToken } from '../auth.js';
 import { buildView } from '../build-view.js';
 import type { HotArtifacts } from '../hot-artifacts.js';
 import type { ReleaseMemo } from '../release-memo.js';
-import { sendArtifact } from './send-artifact.js';
+import { fetchedBuildHeaders, sendArtifact } from './send-artifact.js';
 
 export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifacts, releases: ReleaseMemo): Router {
   const r = Router();
@@ -63,8 +63,7 @@ export function kernelsRouter(core: Core, writes: RequestHandler, hot: HotArtifa
     const ko = meta?.artifacts.find((a) => a.name === 'kpython.ko');
     const path = plan && meta ? await core.store.path(plan.key, 'kpython.ko', ko?.sha256) : undefined;
     if (plan && meta && path) {
-      res.setHeader('X-Kpython-Build', plan.key);
-      res.setHeader('Link', `</v1/builds/${plan.key}>; rel="build"`);
+      for (const [k, v] of fetchedBuildHeaders(plan.key)) res.setHeader(k, v);
       // The bytes behind this URL change with the newest build of the release: revalidate, never immutable.
       // The bytes of the build are fixed by its key: the same memory slot as the build's own URL.
       await sendArtifact(req, res, path, 'kpython.ko', ko, 'revalidate', { cache: hot, key: `${plan.key}/kpython.ko` });

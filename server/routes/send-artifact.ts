@@ -66,6 +66,14 @@ export function validatorHeaders(sha256: string, cache: CachePolicy): [string, s
   ];
 }
 
+/** What the CI fetch by release adds: the build its bytes come from. */
+export function fetchedBuildHeaders(key: string): [string, string][] {
+  return [
+    ['X-Kpython-Build', key],
+    ['Link', `</v1/builds/${key}>; rel="build"`],
+  ];
+}
+
 /** The headers of the artifact's bytes (200 and HEAD). */
 export function contentHeaders(name: string, size: number): [string, string][] {
   return [
