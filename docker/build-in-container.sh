@@ -107,6 +107,11 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 		export KPY_OBJCACHE_SUMS KPY_OBJCACHE_MARKS
 	fi
 	: >"$KPY_OBJCACHE_LOG"
+	# The objects as one entry (tools/objcache-group.sh): the wrapper
+	# lists which entry each object came from or went to.
+	KPY_OBJCACHE_ENTRIES=/build/tmp/objcache.entries KPY_OBJCACHE_GROUP_STATE=/build/tmp/objcache.group
+	export KPY_OBJCACHE_ENTRIES KPY_OBJCACHE_GROUP_STATE
+	: >"$KPY_OBJCACHE_ENTRIES"
 	say "object cache: toolchain ${KPY_OBJCACHE_TOOLCHAIN%"${KPY_OBJCACHE_TOOLCHAIN#????????????}"}"
 	# Debian's headers Makefile: CC = $(if $(DEBIAN_KERNEL_USE_CCACHE),$(CCACHE)) gcc-12
 	set -- CCACHE="sh /build/src/tools/objcache-cc.sh" DEBIAN_KERNEL_USE_CCACHE=y
@@ -130,6 +135,12 @@ if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && id=$(make -s bundle-id 2>/dev/null) &
 		rm -rf kernel_mod/gen
 	fi
 fi
+group=
+if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && [ -f tools/objcache-group.sh ]; then
+	# The bundle first (regenerating it removes the objects), then the
+	# group of objects a build with the same headers left.
+	make -s bundle && TMPDIR=/build/tmp sh tools/objcache-group.sh restore && group=$(cat "$KPY_OBJCACHE_GROUP_STATE" 2>/dev/null)
+fi
 say "make KDIR=$kdir -j${KPY_JOBS:-1}"
 # The sources carry the verified MicroPython tree; nothing may be downloaded.
 make KDIR="$kdir" -j"${KPY_JOBS:-1}" KCFLAGS="$maps" "$@"
@@ -140,6 +151,9 @@ if [ -n "$bundle" ] && [ -d kernel_mod/gen/micropython_embed ]; then
 		mv -f "$bundle.tar.$$" "$bundle.tar" && mv -f "$bundle.sha256.$$" "$bundle.sha256" &&
 		say "bundle cache: stored" || rm -f "$bundle.tar.$$" "$bundle.sha256.$$"
 fi
+# After a hit the group is already there (an object Kbuild compiled again
+# because its command changed is in the per-object cache).
+[ "$group" != miss ] || TMPDIR=/build/tmp sh tools/objcache-group.sh store
 if [ -n "${KPY_OBJCACHE_LOG:-}" ]; then
 	n() { grep -cx "$1" "$KPY_OBJCACHE_LOG" || true; }
 	say "object cache: $(n hit) hits, $(n miss) misses, $(n stored) stored, $(n corrupt) corrupt entries ignored, $(n uncacheable) uncacheable"

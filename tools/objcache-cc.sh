@@ -69,6 +69,9 @@ esac
 [ -n "$depfile" ] || exec "$cc" "$@"
 
 tally() { [ -n "${KPY_OBJCACHE_LOG:-}" ] && echo "$1" >>"$KPY_OBJCACHE_LOG"; return 0; }
+# Which entry each object came from or went to: tools/objcache-group.sh
+# makes the build's group of objects from their manifests.
+record() { [ -n "${KPY_OBJCACHE_ENTRIES:-}" ] && echo "$out $1" >>"$KPY_OBJCACHE_ENTRIES"; return 0; }
 # sed scripts between this build's header directories and placeholders; the
 # container script sets them once per build (KPY_OBJCACHE_NORM/_DENORM).
 norm=${KPY_OBJCACHE_NORM:-}
@@ -169,6 +172,7 @@ for m in "$fan/$first"-*.m; do
 		sed "$denorm" "$tmp.d" >"$depfile" && mv -f "$tmp.o" "$out"; then
 		touch -c "$base.sha256" "$m" 2>/dev/null
 		tally hit
+		record "$base"
 		exit 0
 	fi
 	tally corrupt
@@ -233,5 +237,5 @@ mkdir -p "$fan" 2>/dev/null &&
 	cat "$part.o" "$part.d" | sha256sum >"$part.sha256" &&
 	mv -f "$part.o" "$entry.o" && mv -f "$part.d" "$entry.d" && mv -f "$tmp.m" "$entry.m" &&
 	mv -f "$part.sha256" "$entry.sha256" &&
-	tally stored || rm -f "$part.o" "$part.d" "$part.sha256"
+	tally stored && record "$entry" || rm -f "$part.o" "$part.d" "$part.sha256"
 exit 0
