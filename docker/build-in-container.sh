@@ -139,7 +139,7 @@ group=
 if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && [ -f tools/objcache-group.sh ]; then
 	# The bundle first (regenerating it removes the objects), then the
 	# group of objects a build with the same headers left.
-	make -s bundle && TMPDIR=/build/tmp sh tools/objcache-group.sh restore && group=$(cat "$KPY_OBJCACHE_GROUP_STATE" 2>/dev/null)
+	{ [ -z "${id:-}" ] || make -s bundle; } && TMPDIR=/build/tmp sh tools/objcache-group.sh restore && group=$(cat "$KPY_OBJCACHE_GROUP_STATE" 2>/dev/null)
 fi
 say "make KDIR=$kdir -j${KPY_JOBS:-1}"
 # The sources carry the verified MicroPython tree; nothing may be downloaded.

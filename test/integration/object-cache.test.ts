@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,7 +27,7 @@ describe('object cache of trusted builds (real Docker)', () => {
   before(async () => {
     src = await makeStandInSources('ok', `objcache-${Date.now()}`);
     await mkdir(join(src, 'tools'));
-    await copyFile(join(REPO_ROOT, 'tools', 'objcache-cc.sh'), join(src, 'tools', 'objcache-cc.sh'));
+    for (const f of ['objcache-cc.sh', 'objcache-group.sh']) await copyFile(join(REPO_ROOT, 'tools', f), join(src, 'tools', f));
     cacheDir = await mkdtemp(join(tmpdir(), 'kpy-objects-'));
     cached = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_OBJECT_CACHE_DIR: cacheDir } });
     server = await listen(cached);
@@ -53,6 +53,10 @@ describe('object cache of trusted builds (real Docker)', () => {
     first = await build(cached, { kernel }, false);
     const stored = /object cache: 0 hits, (\d+) misses, (\d+) stored/.exec(first.log);
     assert.ok(stored && Number(stored[1]) >= 2 && stored[1] === stored[2], `first build: ${first.log.match(/object cache:.*/g)?.join(' | ')}`);
+    // kpython.mod.o, from a file modpost writes during make, is never in the group.
+    assert.match(first.log, /object group: miss/);
+    const grouped = /object group: stored, (\d+) objects/.exec(first.log);
+    assert.ok(grouped && Number(grouped[1]) === Number(stored[1]) - 1, `first build: ${first.log.match(/object (group|cache):.*/g)?.join(' | ')}`);
     // Another service (its own store: a rebuild's log is kept) over the same cache, as after a restart.
     const restarted = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_OBJECT_CACHE_DIR: cacheDir } });
     try {
@@ -69,7 +73,9 @@ describe('object cache of trusted builds (real Docker)', () => {
     try {
       const forced = await build(again, { kernel }, true);
       assert.doesNotMatch(forced.log, /result cache: hit/);
-      assert.match(forced.log, new RegExp(`object cache: ${stored[1]} hits, 0 misses`));
+      // The group's objects are up to date for make; only the module's own goes through the wrapper.
+      assert.match(forced.log, new RegExp(`object group: hit, ${grouped[1]} objects`));
+      assert.match(forced.log, /object cache: 1 hits, 0 misses/);
       assert.equal(forced.unsigned, first.unsigned, 'cached rebuild: the same unsigned module');
     } finally {
       await again.cleanup();
@@ -94,6 +100,88 @@ describe('object cache of trusted builds (real Docker)', () => {
     } finally {
       await restarted.cleanup();
     }
+  });
+
+  /** The object group entries: <image>/groups/<first>-<manifest digest>.{m,tar,sha256}. */
+  async function groupEntries() {
+    const image = (await readdir(cacheDir)).find((d) => !d.startsWith('.')) ?? assert.fail('no image directory');
+    const dir = join(cacheDir, image, 'groups');
+    const bases = (await readdir(dir)).filter((n) => n.endsWith('.sha256')).map((n) => join(dir, n.slice(0, -'.sha256'.length)));
+    assert.ok(bases.length >= 1, 'a group entry');
+    return bases;
+  }
+
+  /** A forced build in a fresh service over the cache (its own store, so its log is read). */
+  async function forcedRebuild() {
+    const env = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_OBJECT_CACHE_DIR: cacheDir } });
+    try {
+      return await build(env, { kernel }, true);
+    } finally {
+      await env.cleanup();
+    }
+  }
+
+  it('an object group that is damaged, lists a file that now differs or holds other names is never restored', async () => {
+    const bases = await groupEntries();
+    const saved = await Promise.all(bases.map(async (b) => ({ b, m: await readFile(`${b}.m`), tar: await readFile(`${b}.tar`), sha: await readFile(`${b}.sha256`) })));
+    const restoreAll = async () => {
+      for (const e of await groupEntries()) for (const x of ['m', 'tar', 'sha256']) await rm(`${e}.${x}`, { force: true });
+      for (const e of saved) {
+        await writeFile(`${e.b}.m`, e.m);
+        await writeFile(`${e.b}.tar`, e.tar);
+        await writeFile(`${e.b}.sha256`, e.sha);
+      }
+    };
+    try {
+      // One byte of the objects' tar.
+      for (const e of saved) {
+        const t = Buffer.from(e.tar);
+        t.writeUInt8(t.readUInt8(t.length >> 1) ^ 0xff, t.length >> 1);
+        await writeFile(`${e.b}.tar`, t);
+      }
+      let r = await forcedRebuild();
+      assert.match(r.log, /object group: damaged entry ignored/);
+      assert.match(r.log, /object group: miss/);
+      assert.match(r.log, /object cache: \d+ hits, 0 misses/);
+      assert.equal(r.unsigned, first.unsigned);
+
+      // A well-formed entry (named by its manifest's digest) whose manifest says a header had other bytes.
+      await restoreAll();
+      for (const e of saved) {
+        const lines = e.m.toString().split('\n');
+        const i = lines.findIndex((l) => /^[0-9a-f]{64}  .*\.h$/.test(l));
+        assert.ok(i >= 0, 'the manifest lists headers');
+        lines[i] = `${'0'.repeat(64)}${(lines[i] as string).slice(64)}`;
+        const m = lines.join('\n');
+        const base = `${e.b.slice(0, e.b.lastIndexOf('-'))}-${sha256Hex(Buffer.from(m))}`;
+        for (const x of ['m', 'tar', 'sha256']) await rm(`${e.b}.${x}`, { force: true });
+        await writeFile(`${base}.m`, m);
+        await writeFile(`${base}.tar`, e.tar);
+        await writeFile(`${base}.sha256`, e.sha);
+      }
+      r = await forcedRebuild();
+      assert.match(r.log, /object group: miss/);
+      assert.doesNotMatch(r.log, /object group: hit/);
+      assert.equal(r.unsigned, first.unsigned);
+
+      // A tar (its digest beside it) with a name outside kernel_mod/.
+      await restoreAll();
+      for (const e of saved) {
+        const evil = await makeTar([{ name: 'kernel_mod/../../usr/evil.o', body: Buffer.from('planted') }]);
+        await writeFile(`${e.b}.tar`, evil);
+        await writeFile(`${e.b}.sha256`, `${sha256Hex(evil)}  -\n`);
+      }
+      r = await forcedRebuild();
+      assert.match(r.log, /object group: entry with other names ignored/);
+      assert.match(r.log, /object group: miss/);
+      assert.equal(r.unsigned, first.unsigned);
+    } finally {
+      await restoreAll();
+    }
+    // Put back, the group is used again.
+    const r = await forcedRebuild();
+    assert.match(r.log, /object group: hit/);
+    assert.equal(r.unsigned, first.unsigned);
   });
 
   it('a build without the cache gives the same bytes', async () => {
