@@ -14,13 +14,15 @@ import { makeTestEnv, REPO_ROOT, waitForBuild } from '../test/integration/helper
 
 const { values } = parseArgs({ options: { kernel: { type: 'string' }, cache: { type: 'string' }, all: { type: 'boolean' } } });
 
-/** Phase marks: the first line matching each starts that phase. */
+/** Phase marks, in order: the first line matching each starts that phase. */
 const MARKS: [string, RegExp][] = [
   ['fetch+verify inputs', /\] build [0-9a-f]{64} for/],
   ['image check', /\] kernel compiler: /],
   ['container: create, inputs in, start', /\] toolchain /],
   ['unpack header .debs', /unpacking headers/],
   ['compiler checks, toolchain hash', /^\[kpython\] kernel compiler: /],
+  // With the object cache: the bundle (from its cache or generated) and the object group come before make.
+  ['bundle, object group restore', /\] bundle cache: |\] object group: (hit|miss)/],
   ['make: bundle (MicroPython generation)', /make KDIR=/],
   ['make: compile objects', /^\s+CC \[M\]/],
   ['make: link, modpost, objtool', /^\s+(LD \[M\]|MODPOST)/],
@@ -48,10 +50,11 @@ async function main(): Promise<void> {
     for (const e of events) {
       const text = 'line' in e ? e.line : `(end: ${e.end})`;
       if (values.all) console.log(`${at(e.id).toFixed(2).padStart(7)}  ${text}`);
-      const mark = MARKS[m];
-      if (mark && mark[1].test(text)) {
-        times.push({ name: mark[0], t: at(e.id) });
-        m += 1;
+      // The first later mark that matches: a mark a build has no line for is skipped.
+      const j = MARKS.findIndex((mark, i) => i >= m && mark[1].test(text));
+      if (j >= 0) {
+        times.push({ name: (MARKS[j] as [string, RegExp])[0], t: at(e.id) });
+        m = j + 1;
       }
     }
     console.log(`${kernel}: ${done.state} in ${total.toFixed(1)} s (load ${load} at start, ${loadavg()[0]?.toFixed(1)} at end)`);
