@@ -13,9 +13,9 @@
 # What makes a group valid for a build:
 #   - its first key: the toolchain and header-tree names of the per-object
 #     key (KPY_OBJCACHE_TOOLCHAIN, _TREE), SOURCE_DATE_EPOCH, the compiler's
-#     environment variables, and the bytes of every program under the
-#     kernel's scripts/ and tools/ (objtool, fixdep, genksyms: what runs on
-#     an object after the compiler);
+#     environment variables, and the bytes of every program and compiler
+#     plugin under the kernel's scripts/ and tools/ (objtool, fixdep,
+#     genksyms: what runs on an object after the compiler);
 #   - its manifest: the union of its objects' per-object manifests, every
 #     file any of them read, with its sha256 now (the configuration
 #     salt-less where the per-object rule allowed it);
@@ -47,10 +47,12 @@ first=$({
 	echo "tree $KPY_OBJCACHE_TREE"
 	echo "epoch ${SOURCE_DATE_EPOCH:-}"
 	env | grep -E '^(CPATH|C_INCLUDE_PATH|CPLUS_INCLUDE_PATH|OBJC_INCLUDE_PATH|GCC_[A-Z_]*|COMPILER_PATH|DEPENDENCIES_OUTPUT|SUNPRO_DEPENDENCIES)=' | LC_ALL=C sort
-	# The programs, by name under the header directory and by bytes.
+	# The programs and compiler plugins (-fplugin=scripts/gcc-plugins/*.so:
+	# the per-object key hashes their bytes, a .cmd names only their path),
+	# by name under the header directory and by bytes.
 	for t in scripts tools; do
 		[ -d "$kdir/$t" ] || continue
-		(cd "$kdir" && find -L "$t" -type f -perm -u+x -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+		(cd "$kdir" && find -L "$t" -type f \( -perm -u+x -o -name '*.so' \) -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
 	done
 } | sha256sum | cut -c1-64)
 
