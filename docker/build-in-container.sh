@@ -95,13 +95,6 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	rep() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
 	KPY_OBJCACHE_NORM="s|$(bre "$KPY_OBJCACHE_KSRC")|@KSRC@|g; s|$(bre "$kdir")|@KDIR@|g"
 	KPY_OBJCACHE_DENORM="s|@KSRC@|$(rep "$KPY_OBJCACHE_KSRC")|g; s|@KDIR@|$(rep "$kdir")|g"
-	# Preprocessor mode (objcache-cc.sh) for the interpreter and its
-	# MicroPython-side glue: their sources include no kernel header (only
-	# our libc shims do, for a few declarations), so their text is the same
-	# for many kernels. Not for the rest: a second preprocessing of units
-	# full of kernel headers costs much and their text differs anyway.
-	KPY_OBJCACHE_PP="/build/src/kernel_mod/gen/ /build/src/kernel_mod/kpy_mp_"
-	export KPY_OBJCACHE_PP
 	KPY_OBJCACHE_CONF=$kdir/include/generated/autoconf.h
 	KPY_OBJCACHE_SALTLESS=$(sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' "$KPY_OBJCACHE_CONF" 2>/dev/null | sha256sum)
 	export KPY_OBJCACHE_NORM KPY_OBJCACHE_DENORM KPY_OBJCACHE_CONF KPY_OBJCACHE_SALTLESS
@@ -163,7 +156,7 @@ fi
 [ "$group" != miss ] || TMPDIR=/build/tmp sh tools/objcache-group.sh store
 if [ -n "${KPY_OBJCACHE_LOG:-}" ]; then
 	n() { grep -cx "$1" "$KPY_OBJCACHE_LOG" || true; }
-	say "object cache: $(($(n hit) + $(n pp-hit))) hits, $(n miss) misses, $(n stored) stored, $(n corrupt) corrupt entries ignored, $(n uncacheable) uncacheable, $(n pp-hit) of the hits by preprocessed text"
+	say "object cache: $(n hit) hits, $(n miss) misses, $(n stored) stored, $(n corrupt) corrupt entries ignored, $(n uncacheable) uncacheable"
 fi
 
 [ -f "$KPY_ARTIFACT" ] || { say "make succeeded but left no $KPY_ARTIFACT"; exit 4; }

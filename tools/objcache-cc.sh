@@ -86,7 +86,7 @@ fi
 # salt (CONFIG_BUILD_SALT "<release>"), made the same for every release.
 saltless() { sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' | sha256sum; }
 tmp=$out.kpy-objcache.$$
-trap 'rm -f "$tmp".o "$tmp".d "$tmp".m "$tmp".u "$tmp".k "$tmp".i' EXIT
+trap 'rm -f "$tmp".o "$tmp".d "$tmp".m "$tmp".u "$tmp".k' EXIT
 # The kernel's header trees do not change during a build: the container
 # script hashes their headers once (KPY_OBJCACHE_SUMS, "sha256  path"
 # lines) and lists those that say incbin or SALT (KPY_OBJCACHE_MARKS), so
@@ -178,62 +178,8 @@ for m in "$fan/$first"-*.m; do
 	tally corrupt
 done
 
-# Preprocessor mode, for the units the container script names
-# (KPY_OBJCACHE_PP: path prefixes; the interpreter's sources, which include
-# no kernel header themselves). Another upstream release of a kernel series
-# changes some of the headers such a unit reads, mostly in parts it does not
-# use, so direct mode misses though the compiler would see the same text.
-# The key is then what the compiler compiles: the preprocessed text (its
-# line markers name the headers with the ABI mapped, as the arguments do)
-# with the toolchain, the environment, the plugins and the arguments. The
-# header trees' file names are not in it: the text already says what every
-# #include and __has_include found.
-ppkey= pphit=
-for p in ${KPY_OBJCACHE_PP:-}; do case $src in "$p"*) ppkey=1 ;; esac; done
-# preprocess FILE ARGS: the compile's arguments with -E for -c and FILE for
-# the output; the dependency file is written as by the compile.
-preprocess() {
-	o=$1 prev=
-	shift
-	for a do
-		shift
-		case $prev:$a in
-		-o:*) set -- "$@" "$o" ;;
-		*:-c) set -- "$@" -E ;;
-		*) set -- "$@" "$a" ;;
-		esac
-		prev=$a
-	done
-	"$cc" "$@" 2>/dev/null
-}
-if [ -n "$ppkey" ] && preprocess "$tmp.i" "$@" && ! grep -q 'incbin' "$tmp.i"; then
-	ppkey=$({
-		echo "kpy-objcache-pp 1"
-		echo "toolchain ${KPY_OBJCACHE_TOOLCHAIN:?}"
-		echo "epoch ${SOURCE_DATE_EPOCH:-}"
-		env | grep -E '^(CPATH|C_INCLUDE_PATH|CPLUS_INCLUDE_PATH|OBJC_INCLUDE_PATH|GCC_[A-Z_]*|COMPILER_PATH|DEPENDENCIES_OUTPUT|SUNPRO_DEPENDENCIES)='
-		for p in $plugins; do echo "plugin $p $(sha256sum <"$p")"; done
-		{ echo "cwd $PWD"; printf 'arg %s\n' "$@"; echo "text"; cat "$tmp.i"; } | sed "$norm"
-	} | sha256sum)
-	ppkey=${ppkey%% *}
-	ppentry=$dir/${ppkey%"${ppkey#??}"}/$ppkey
-	IFS= read -r want <"$ppentry.sha256" 2>/dev/null || want=
-	if [ -n "$want" ] && cp "$ppentry.o" "$tmp.o" 2>/dev/null && [ "$(sha256sum <"$tmp.o")" = "$want" ] && mv -f "$tmp.o" "$out"; then
-		touch -c "$ppentry.sha256" 2>/dev/null
-		tally pp-hit
-		pphit=1
-	elif [ -n "$want" ]; then
-		tally corrupt
-	fi
-else
-	ppkey=
-fi
-rm -f "$tmp.i"
-
-if [ -z "$pphit" ]; then
-	"$cc" "$@" || exit
-	tally miss
-fi
+"$cc" "$@" || exit
+tally miss
 # The files the compiler read, from its own dependency file: every word
 # after the target's colon, continuation backslashes dropped.
 deps=$(sed -e 's/\\$//' -e '1s/^[^:]*://' "$depfile")
@@ -292,12 +238,4 @@ mkdir -p "$fan" 2>/dev/null &&
 	mv -f "$part.o" "$entry.o" && mv -f "$part.d" "$entry.d" && mv -f "$tmp.m" "$entry.m" &&
 	mv -f "$part.sha256" "$entry.sha256" &&
 	tally stored && record "$entry" || rm -f "$part.o" "$part.d" "$part.sha256"
-# The object by its preprocessed text too (a direct-mode entry for this
-# build's headers is stored above either way).
-if [ -n "$ppkey" ] && [ -z "$pphit" ]; then
-	part=$ppentry.tmp.$$
-	mkdir -p "${ppentry%/*}" 2>/dev/null &&
-		cp "$out" "$part.o" && sha256sum <"$part.o" >"$part.sha256" &&
-		mv -f "$part.o" "$ppentry.o" && mv -f "$part.sha256" "$ppentry.sha256" || rm -f "$part.o" "$part.sha256"
-fi
 exit 0

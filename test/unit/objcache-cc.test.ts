@@ -52,7 +52,7 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
 
   async function compile(
     hdr: string,
-    opts: { flags?: string[]; toolchain?: string; tree?: string; cached?: boolean; source?: string; release?: string; table?: boolean; pp?: boolean } = {},
+    opts: { flags?: string[]; toolchain?: string; tree?: string; cached?: boolean; source?: string; release?: string; table?: boolean } = {},
   ) {
     const log = join(dir, 'tally');
     await writeFile(log, '');
@@ -77,7 +77,6 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
               ...(opts.table === false ? {} : await table(hdrDir)),
               KPY_OBJCACHE_KDIR: hdrDir,
               KPY_OBJCACHE_LOG: log,
-              ...(opts.pp ? { KPY_OBJCACHE_PP: `${join(dir, 'src')}/` } : {}),
             },
           });
     assert.equal(r.code, 0, r.stderr);
@@ -157,40 +156,6 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     await writeFile(join(dir, 'src', 'rel.c'), '#include <kern.h>\nconst char *rel = "6.1.0-56-amd64";\n');
     assert.equal((await c('cfg-56', 'rel.c')).tally, 'miss stored');
     assert.equal((await c('cfg-57', 'rel.c')).tally, 'miss stored', 'an object holding its release name keys the configuration by its bytes');
-  });
-
-  it('preprocessor mode: headers that differ only where the unit does not look, under other file names, hit by the preprocessed text', async () => {
-    const base = 'struct s { int a; };\n#define WIDTH 4\n';
-    for (const [abi, text] of [
-      ['pp-a', base],
-      ['pp-b', `${base}#define ADDED_LATER 1\n`],
-      ['pp-c', 'struct s { long pad; int a; };\n#define WIDTH 4\n'],
-      ['pp-d', `${base}#define ADDED_LATER 2\n`],
-      ['pp-e', `${base}#define ADDED_LATER 3\n`],
-    ] as const) {
-      await mkdir(join(dir, abi), { recursive: true });
-      await writeFile(join(dir, abi, 'kern.h'), text);
-    }
-    const c = (abi: string, pp = true) => compile(abi, { pp, tree: `tree-${abi}` });
-    assert.equal((await c('pp-a')).tally, 'miss stored');
-    const shared = await c('pp-b');
-    assert.equal(shared.tally, 'pp-hit stored', 'the same text: the object, and a direct entry for these headers');
-    assert.ok(shared.object.equals((await compile('pp-b', { cached: false })).object), 'the bytes of an uncached compile');
-    assert.match(shared.depfile, /pp-b\/kern\.h/, 'its own dependency file');
-    assert.equal((await c('pp-b')).tally, 'hit', 'then in direct mode');
-    assert.equal((await c('pp-c')).tally, 'miss stored', 'a struct the unit uses changed');
-    assert.equal((await c('pp-d', false)).tally, 'miss stored', 'a unit outside KPY_OBJCACHE_PP: direct mode only');
-    // Every object stored by its text (named by its key alone, no manifest digest), one byte flipped.
-    for (const fan of await readdir(cache)) {
-      for (const f of (await readdir(join(cache, fan))).filter((n) => /^[0-9a-f]{64}\.o$/.test(n))) {
-        const b = await readFile(join(cache, fan, f));
-        b.writeUInt8(b.readUInt8(b.length >> 1) ^ 0xff, b.length >> 1);
-        await writeFile(join(cache, fan, f), b);
-      }
-    }
-    const r = await c('pp-e');
-    assert.equal(r.tally, 'corrupt miss stored');
-    assert.ok(r.object.equals((await compile('pp-e', { cached: false })).object), 'the corrupted bytes were not used');
   });
 
   it('a corrupted manifest is ignored, never trusted', async () => {
