@@ -56,6 +56,12 @@ run_vm() {
 	}
 	echo "$out" | grep -- '--- timings' | sed 's/^--- //'
 	echo "host load average (1 min): $load0 at boot, $(cut -d' ' -f1 /proc/loadavg) after"
+	# What the arm64 kernel found of pointer authentication on this CPU.
+	if [ "$arch" = arm64 ]; then
+		grep -q 'CPU features: detected: Address authentication' "$cache/run/console.log" &&
+			echo "kernel: pointer authentication in use" ||
+			echo "kernel: no pointer authentication on this CPU"
+	fi
 	grep -o 'BENCH .*' "$cache/run/console.log" | sed 's/^BENCH //' | awk '
 		$1 == "cpu" {
 			for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
@@ -78,9 +84,22 @@ run_vm() {
 # the same plain indirect jumps and calls into the same code, as on such a
 # CPU; every other mitigation stays as the CPU model asks.
 # arm64 kernels use no retpolines (their Spectre v2 mitigation works at
-# exception entry and context switch), so one boot says it all there.
+# exception entry and context switch). They are built with
+# -mbranch-protection=pac-ret+leaf: every function, the module's included,
+# signs its return address (PACIASP) and authenticates it (AUTIASP), which
+# user space built without branch protection (the unix port) never does.
+# On silicon that is a few cycles; TCG emulates each as a helper call, even
+# with pauth-impdef=on (test/vm/arch.sh), so under qemu it costs kpython
+# about 40% of its time on these scripts. The second boot is a CPU without
+# pointer authentication (pauth=off; Armv8.0-8.2 cores such as Cortex-A72
+# or Neoverse N1): the same kernel and module, whose PAC instructions sit in
+# the hint space and execute as NOPs there; the kernel says "CPU features:
+# detected: Address authentication" only on the first. Not a stand-in for
+# the first: on that CPU the mitigation does not exist.
 if [ "$arch" = arm64 ]; then
-	run_vm "CPU model: qemu -cpu max (arm64: indirect branches are plain; the kernel's mitigations as it chooses)"
+	run_vm "CPU model: qemu -cpu max,pauth-impdef=on (arm64: pointer authentication emulated; the kernel's mitigations as it chooses)"
+	KPY_BENCH_QEMU_ARGS="${KPY_BENCH_QEMU_ARGS-} -cpu max,pauth=off" \
+		run_vm "CPU without pointer authentication: qemu -cpu max,pauth=off (same kernel and module; PACIASP/AUTIASP execute as NOPs)"
 	exit 0
 fi
 run_vm "CPU model: qemu default (qemu64), kernel mitigations as it chooses (retpolines)"
