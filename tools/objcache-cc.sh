@@ -158,10 +158,7 @@ for m in "$fan/$first"-*.m; do
 	esac
 	if [ -n "$tab" ]; then
 		# The table's files by the table, the rest read now.
-		sed "$skip${skip:+; }$denorm" "$m" | awk -v cwd="$PWD" -v sums="$tab" '
-			BEGIN { while ((getline l < sums) > 0) h[substr(l, 67)] = substr(l, 1, 64) }
-			{ p = substr($0, 67); a = p; if (a !~ /^\//) { sub(/^(\.\/)+/, "", a); a = cwd "/" a }
-			  if (a in h) { if (h[a] != substr($0, 1, 64)) exit 1 } else print }' >"$tmp.m" || continue
+		sed "$skip${skip:+; }$denorm" "$m" | awk -v cwd="$PWD" -v sums="$tab" -f "${0%/*}/objcache-check.awk" >"$tmp.m" || continue
 		[ ! -s "$tmp.m" ] || sha256sum -c --status "$tmp.m" 2>/dev/null || continue
 	else
 		sed "$skip${skip:+; }$denorm" "$m" | sha256sum -c --status 2>/dev/null || continue

@@ -35,6 +35,7 @@ dir=${KPY_OBJCACHE:-}
 [ -n "$dir" ] && [ -d "$dir" ] && [ -w "$dir" ] || exit 0
 : "${KPY_OBJCACHE_TOOLCHAIN:?}" "${KPY_OBJCACHE_TREE:?}" "${KPY_OBJCACHE_KDIR:?}" "${KPY_OBJCACHE_NORM:?}" "${KPY_OBJCACHE_DENORM:?}"
 src=${KPY_OBJCACHE_SRC:-/build/src}
+tools=$(cd "${0%/*}" && pwd)
 kdir=$KPY_OBJCACHE_KDIR
 say() { printf '[kpython] object group: %s\n' "$*"; }
 tmp=${TMPDIR:-/tmp}/kpy-group.$$
@@ -74,10 +75,8 @@ valid() {
 			[ "salt-less $have  ${line#*-  }" = "$line" ] || exit 1
 		done || exit 1
 		# The header trees' files by the build's table, the rest read now.
-		grep -v '^salt-less ' "$1" | sed "$KPY_OBJCACHE_DENORM" | awk -v cwd="$kdir" -v sums="${KPY_OBJCACHE_SUMS:-/dev/null}" '
-			BEGIN { while ((getline l < sums) > 0) h[substr(l, 67)] = substr(l, 1, 64) }
-			{ p = substr($0, 67); a = p; if (a !~ /^\//) { sub(/^(\.\/)+/, "", a); a = cwd "/" a }
-			  if (a in h) { if (h[a] != substr($0, 1, 64)) exit 1 } else print }' >"$tmp/rest" || exit 1
+		grep -v '^salt-less ' "$1" | sed "$KPY_OBJCACHE_DENORM" |
+			awk -v cwd="$kdir" -v sums="${KPY_OBJCACHE_SUMS:-/dev/null}" -f "$tools/objcache-check.awk" >"$tmp/rest" || exit 1
 		[ ! -s "$tmp/rest" ] || sha256sum -c --status "$tmp/rest" 2>/dev/null
 	)
 }
@@ -133,9 +132,10 @@ store() {
 	# "<object> <per-object entry>" from objcache-cc.sh, one per object it hit or stored.
 	while read -r obj ent; do
 		case $obj in "$src"/kernel_mod/*.o) ;; *) continue ;; esac
-		# Only objects of sources there before make: one that make
-		# generates (kpython.mod.c, from modpost) is not there when the
-		# next build restores, and names its release anyway.
+		# Only objects of sources there before make (restore wrote the
+		# state file just before it): one that make generates
+		# (kpython.mod.c, from modpost) is not there when the next build
+		# restores, and names its release anyway.
 		[ -f "${obj%.o}.c" ] && [ ! "${obj%.o}.c" -nt "$KPY_OBJCACHE_GROUP_STATE" ] || continue
 		cmd=${obj%/*}/.${obj##*/}.cmd
 		[ -f "$obj" ] && [ -f "$cmd" ] && [ -f "$ent.m" ] || { say "not stored: $obj or its entry is gone"; return 0; }
