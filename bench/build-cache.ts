@@ -28,6 +28,8 @@ import { parseArgs } from 'node:util';
 import { sha256Hex } from '../lib/sha256.js';
 import { objectCacheDigest } from '../lib/object-cache.js';
 import { makeTestEnv, REPO_ROOT, waitForBuild, type TestEnv } from '../test/integration/helpers/test-core.js';
+import { BUILD_OPTIONS } from '../lib/build-plan.js';
+import { sourcesTar } from '../worker/input-tar.js';
 
 const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, matrix: { type: 'string' }, flavours: { type: 'string' } } });
 
@@ -73,6 +75,8 @@ async function main(): Promise<void> {
       env: cached ? { KPY_OBJECT_CACHE_DIR: cacheDir } : { KPY_OBJECT_CACHE_MB: '0' },
     });
     envs.push(env);
+    // A worker packs the sources' part of the input tar once, when it starts (worker/input-tar.ts): not part of any build's time.
+    await sourcesTar(env.core.sources, new Date(BUILD_OPTIONS.sourceDateEpoch * 1000));
     return env;
   };
   let failed = false;

@@ -11,6 +11,8 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { makeTestEnv, REPO_ROOT, waitForBuild } from '../test/integration/helpers/test-core.js';
+import { BUILD_OPTIONS } from '../lib/build-plan.js';
+import { sourcesTar } from '../worker/input-tar.js';
 
 const { values } = parseArgs({ options: { kernel: { type: 'string' }, cache: { type: 'string' }, all: { type: 'boolean' } } });
 
@@ -37,6 +39,8 @@ async function main(): Promise<void> {
     env: values.cache ? { KPY_OBJECT_CACHE_DIR: values.cache } : { KPY_OBJECT_CACHE_MB: '0' },
   });
   try {
+    // Packed once when the worker starts (worker/input-tar.ts), not per build.
+    await sourcesTar(env.core.sources, new Date(BUILD_OPTIONS.sourceDateEpoch * 1000));
     const kernel = values.kernel ?? '6.1.0-57-amd64';
     const load = loadavg()[0]?.toFixed(1);
     const t0 = Date.now();

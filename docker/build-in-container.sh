@@ -18,31 +18,49 @@ say() { printf '[kpython] %s\n' "$*"; }
 : "${KPY_RELEASE:?}" "${KPY_HEADER_MOUNTS:?}" "${KPY_ARTIFACT:?}"
 kdir=${KPY_KDIR:-/usr/src/linux-headers-$KPY_RELEASE}
 
-# extract TAR: only members under the prepared mounts; the rest of the root
-# stays read-only. --keep-directory-symlink keeps merged-/usr links.
+# extract TAR TMP: only members under the prepared mounts; the rest of the
+# root stays read-only. --keep-directory-symlink keeps merged-/usr links.
+# Each mount is named once to tar, as the member (or directory prefix) the
+# listing shows: tar takes every member below a name it is given, and
+# matching each of ~10,000 names given one by one took 0.4 s more.
 extract() {
-	tar -tf "$1" >/build/tmp/members || return 1
-	: >/build/tmp/wanted
-	for m in $KPY_HEADER_MOUNTS; do
-		# literal prefix match: release names hold regex characters (6.12.57+deb13)
-		awk -v p="${m#/}" '{ n = $0; sub(/^\.\//, "", n)
-			if (n == p || n == p "/" || substr(n, 1, length(p) + 1) == p "/") print }' \
-			/build/tmp/members >>/build/tmp/wanted
+	x_tar=$1 x_tmp=$2
+	tar -tf "$x_tar" >"$x_tmp.members" || return 1
+	set --
+	for x_m in $KPY_HEADER_MOUNTS; do
+		# Literal prefix match (release names hold regex characters:
+		# 6.12.57+deb13), in each spelling the archive uses, ./ or none.
+		for x_p in $(awk -v p="${x_m#/}" '{ d = "-"; n = $0; if (substr(n, 1, 2) == "./") { d = "./"; n = substr(n, 3) }
+			if (n == p || n == p "/" || substr(n, 1, length(p) + 1) == p "/") seen[d] = 1 }
+			END { for (d in seen) print (d == "-" ? "" : d) p }' "$x_tmp.members"); do
+			set -- "$@" "$x_p"
+		done
 	done
-	tar -x --no-recursion --keep-directory-symlink --no-same-owner -C / --verbatim-files-from -T /build/tmp/wanted -f "$1"
+	[ $# -eq 0 ] || tar -x --keep-directory-symlink --no-same-owner -C / -f "$x_tar" "$@"
+}
+
+# unpack DEB TMP: one header package (run side by side, xz is one core's work).
+unpack() {
+	dpkg-deb --fsys-tarfile "$1" >"$2.tar" || { say "cannot read $1"; return 1; }
+	extract "$2.tar" "$2" || { say "cannot unpack $1"; return 1; }
+	rm -f "$2.tar"
 }
 
 say "unpacking headers for $KPY_RELEASE"
 mkdir -p /build/tmp
 if [ -f /build/in/headers.tar ]; then
-	extract /build/in/headers.tar || { say "cannot unpack the uploaded headers"; exit 3; }
+	extract /build/in/headers.tar /build/tmp/headers || { say "cannot unpack the uploaded headers"; exit 3; }
 	rm -f /build/in/headers.tar
 else
+	pids= i=0
 	for deb in /build/in/debs/*.deb; do
-		dpkg-deb --fsys-tarfile "$deb" >/build/tmp/data.tar || { say "cannot read $deb"; exit 3; }
-		extract /build/tmp/data.tar || { say "cannot unpack $deb"; exit 3; }
+		i=$((i + 1))
+		unpack "$deb" "/build/tmp/deb$i" &
+		pids="$pids $!"
 	done
-	rm -f /build/tmp/data.tar
+	failed=
+	for p in $pids; do wait "$p" || failed=1; done
+	[ -z "$failed" ] || exit 3
 fi
 
 [ -f "$kdir/Makefile" ] || { say "no $kdir/Makefile after unpacking"; exit 3; }
@@ -98,14 +116,6 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	KPY_OBJCACHE_CONF=$kdir/include/generated/autoconf.h
 	KPY_OBJCACHE_SALTLESS=$(sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' "$KPY_OBJCACHE_CONF" 2>/dev/null | sha256sum)
 	export KPY_OBJCACHE_NORM KPY_OBJCACHE_DENORM KPY_OBJCACHE_CONF KPY_OBJCACHE_SALTLESS
-	# The headers of the kernel's trees, hashed once (they do not change
-	# during the build), and those that say incbin or SALT: the wrapper then
-	# reads only the files outside them for each object.
-	if find "$kdir" ${ksrc:+"$ksrc"} -type f -name '*.h' -print0 | xargs -0 -r -P2 -n 2000 sha256sum >/build/tmp/objcache.sums; then
-		{ find "$kdir" ${ksrc:+"$ksrc"} -type f -name '*.h' -print0 | xargs -0 -r grep -l -E 'incbin|SALT' || true; } >/build/tmp/objcache.marks
-		KPY_OBJCACHE_SUMS=/build/tmp/objcache.sums KPY_OBJCACHE_MARKS=/build/tmp/objcache.marks
-		export KPY_OBJCACHE_SUMS KPY_OBJCACHE_MARKS
-	fi
 	: >"$KPY_OBJCACHE_LOG"
 	# The objects as one entry (tools/objcache-group.sh): the wrapper
 	# lists which entry each object came from or went to.
@@ -140,6 +150,23 @@ if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && [ -f tools/objcache-group.sh ]; then
 	# The bundle first (regenerating it removes the objects), then the
 	# group of objects a build with the same headers left.
 	{ [ -z "${id:-}" ] || make -s bundle; } && TMPDIR=/build/tmp sh tools/objcache-group.sh restore && group=$(cat "$KPY_OBJCACHE_GROUP_STATE" 2>/dev/null)
+fi
+if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && [ "$group" != hit ]; then
+	# The headers of the kernel's trees, hashed once (they do not change
+	# during the build), and those that say incbin or SALT: the wrapper then
+	# reads only the files outside them for each object. After a group hit
+	# only kpython.mod.o is left to compile: its few headers cost less read
+	# directly than every header of the trees does.
+	# Each batch writes files of its own: two processes' buffered output
+	# into one file can interleave mid-line.
+	mkdir /build/tmp/objcache.t
+	if find "$kdir" ${ksrc:+"$ksrc"} -type f -name '*.h' -print0 |
+		xargs -0 -r -P2 -n 2000 sh -c 'sha256sum "$@" >"$0/s.$$" && { grep -l -E "incbin|SALT" "$@" >"$0/k.$$"; [ $? -le 1 ]; }' /build/tmp/objcache.t &&
+		cat /build/tmp/objcache.t/s.* >/build/tmp/objcache.sums && cat /build/tmp/objcache.t/k.* >/build/tmp/objcache.marks; then
+		KPY_OBJCACHE_SUMS=/build/tmp/objcache.sums KPY_OBJCACHE_MARKS=/build/tmp/objcache.marks
+		export KPY_OBJCACHE_SUMS KPY_OBJCACHE_MARKS
+	fi
+	rm -rf /build/tmp/objcache.t
 fi
 say "make KDIR=$kdir -j${KPY_JOBS:-1}"
 # The sources carry the verified MicroPython tree; nothing may be downloaded.

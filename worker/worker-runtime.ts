@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { Worker } from 'bullmq';
-import type { BuildPlan } from '../lib/build-plan.js';
+import { BUILD_OPTIONS, type BuildPlan } from '../lib/build-plan.js';
 import type { Core } from '../lib/core.js';
 import { ArtifactSigner } from '../lib/signing/artifact-signer.js';
 import { startBuildWorker, type BuildWorker } from './build-worker.js';
 import { LABEL_APP, LABEL_WORKER, type ContainerClient } from './container-client.js';
 import { DockerContainerClient } from './docker-container-client.js';
 import { requeueAbandoned } from './requeue-abandoned.js';
+import { sourcesTar } from './input-tar.js';
 import { targetsOf } from '../lib/build-targets.js';
 import { WorkerSlots } from './worker-slots.js';
 import { acquireWorkerLease } from './worker-lease.js';
@@ -53,6 +54,10 @@ export async function startWorkerRuntime(core: Core, opts: { containers?: Contai
   reaper.unref();
   // Indexes for what the store holds (builds published before the apt repository, or by a crashed worker).
   await core.publishApt().catch((err: unknown) => log.error({ err }, 'regenerating the apt indexes failed'));
+  // The sources' part of every input tar, packed before the first build needs it (worker/input-tar.ts).
+  sourcesTar(core.sources, new Date(BUILD_OPTIONS.sourceDateEpoch * 1000)).catch((err: unknown) =>
+    log.error({ err }, 'packing the sources failed; the first build packs them again'),
+  );
   let abandoned = false;
   // Routing by target: a queue per architecture its images compile for.
   const targets = config.build.targets.length ? [...config.build.targets] : targetsOf(await core.service.images());
