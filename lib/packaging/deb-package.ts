@@ -90,6 +90,7 @@ async function tarGz(entries: { name: string; type: 'file' | 'directory'; data?:
       return e.type === 'file' ? { header: { ...header, size: (e.data as Buffer).length }, body: e.data } : { header };
     }),
   );
-  // Level 9, no file name, mtime 0 in the gzip header (zlib's default): fixed bytes for fixed input.
-  return gzipSync(tarred, { level: 9 });
+  // No file name, mtime 0 in the gzip header (zlib's default): fixed bytes for fixed input. Level 6, not 9:
+  // on a module 28 ms instead of 386 ms of every build (issue 14), for 0.8% more bytes.
+  return gzipSync(tarred, { level: 6 });
 }
