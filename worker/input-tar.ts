@@ -56,6 +56,15 @@ export function sourcesTar(sources: SourceSnapshot, mtime: Date): Promise<Buffer
   return packed;
 }
 
+/**
+ * Parts of the pinned MicroPython tree no build reads: its documentation,
+ * tests, examples, logo and every port but ports/embed (24 of its 37 MB).
+ * They stay in the snapshot (the build key names the whole verified tree);
+ * they are not copied into each build's volume. A build that needed one
+ * would fail on the missing file, not build something else.
+ */
+const NOT_COPIED = /^micropython\/[^/]+\/(docs|tests|examples|logo|ports\/(?!embed\/)[^/]+)\//;
+
 async function packSources(sources: SourceSnapshot, mtime: Date): Promise<Buffer> {
   const pack = tar.pack();
   const add = entryAdder(pack, mtime);
@@ -71,6 +80,7 @@ async function packSources(sources: SourceSnapshot, mtime: Date): Promise<Buffer
     await add({ name: 'src/', type: 'directory', mode: 0o755 });
     const dirs = new Set<string>();
     for (const f of sources.files) {
+      if (NOT_COPIED.test(f.path)) continue;
       const parts = f.path.split('/');
       for (let i = 1; i < parts.length; i++) {
         const dir = parts.slice(0, i).join('/');

@@ -23,6 +23,10 @@ async function fixture(): Promise<{ root: string; deb: string }> {
   await writeFile(join(root, 'tools/run.sh'), '#!/bin/sh\n');
   await chmod(join(root, 'tools/run.sh'), 0o755);
   await symlink('sub/a.c', join(root, 'kernel_mod/link.c'));
+  for (const d of ['py', 'ports/embed', 'ports/unix', 'tests', 'docs']) {
+    await mkdir(join(root, 'micropython/mp-1', d), { recursive: true });
+    await writeFile(join(root, 'micropython/mp-1', d, 'f.c'), `${d}\n`);
+  }
   const deb = join(root, 'x.deb');
   // Not a multiple of 512: the entry after it must still start on a block.
   await writeFile(deb, Buffer.alloc(1000, 7));
@@ -49,6 +53,10 @@ test('the inputs and the cached sources join into one archive GNU tar reads whol
       assert.ok(names.includes(want), `${want} in ${names.join(', ')}`);
     }
     assert.ok(t.list.find((l) => l.endsWith('src/tools/run.sh'))?.startsWith('-rwxr-xr-x'));
+    // The pinned tree without the parts no build reads, but still in the snapshot (the build key).
+    const mp = names.filter((n) => n.startsWith('src/micropython/') && n.endsWith('.c'));
+    assert.deepEqual(mp.sort(), ['src/micropython/mp-1/ports/embed/f.c', 'src/micropython/mp-1/py/f.c']);
+    assert.ok(snap.files.some((f) => f.path === 'micropython/mp-1/tests/f.c'));
     assert.ok(t.list.every((l) => l.includes('2025-01-01')), 'every entry has the fixed mtime');
     assert.deepEqual(await t.file('in/debs/h.deb'), Buffer.alloc(1000, 7));
     assert.equal((await t.file('src/kernel_mod/sub/a.c')).toString(), 'int a;\n');
