@@ -58,7 +58,8 @@ export function sourcesTar(sources: SourceSnapshot, mtime: Date): Promise<Buffer
 
 /**
  * Parts of the pinned MicroPython tree no build reads: its documentation,
- * tests, examples, logo and every port but ports/embed (24 of its 37 MB).
+ * tests, examples, logo and every port but ports/embed (18 of the 37 MB
+ * the sources took in every build's input tar).
  * They stay in the snapshot (the build key names the whole verified tree);
  * they are not copied into each build's volume. A build that needed one
  * would fail on the missing file, not build something else.
