@@ -61,8 +61,8 @@ export function sourcesTar(sources: SourceSnapshot, mtime: Date): Promise<Buffer
  * tests, examples, logo and every port but ports/embed (18 of the 37 MB
  * the sources took in every build's input tar).
  * They stay in the snapshot (the build key names the whole verified tree);
- * they are not copied into each build's volume. A build that needed one
- * would fail on the missing file, not build something else.
+ * they are not copied into each build's volume. The module's bytes are the
+ * same as with the whole tree (6.1.0-57 amd64, checked when this was made).
  */
 const NOT_COPIED = /^micropython\/[^/]+\/(docs|tests|examples|logo|ports\/(?!embed\/)[^/]+)\//;
 
