@@ -21,8 +21,13 @@ const END_OF_TAR = 1024;
 
 type Pack = ReturnType<typeof tar.pack>;
 
+/** Every entry's owner and time: root, the build's fixed mtime. */
+function entryBase(mtime: Date) {
+  return { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime };
+}
+
 function entryAdder(pack: Pack, mtime: Date) {
-  const base = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime };
+  const base = entryBase(mtime);
   return (header: tar.Headers, body?: Buffer) =>
     new Promise<void>((resolve, reject) => {
       pack.entry({ ...base, ...header }, body ?? '', (err) => (err ? reject(err) : resolve()));
@@ -121,7 +126,7 @@ export function packInputs(content: InputTarContent): Readable {
     await add({ name: 'kpy/build.sh', mode: 0o755 }, content.builderScript);
     const addFile = async (name: string, path: string) => {
       const { size } = await stat(path);
-      const sink = pack.entry({ uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: content.mtime, name, mode: 0o644, size });
+      const sink = pack.entry({ ...entryBase(content.mtime), name, mode: 0o644, size });
       await pipeline(createReadStream(path), sink);
     };
     for (const d of content.debs) await addFile(`in/debs/${d.name}`, d.path);
