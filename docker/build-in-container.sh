@@ -101,10 +101,20 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	# The names (and types) of every file the include paths could find: a
 	# header that appears could shadow another or answer a __has_include,
 	# which no dependency file lists. ABI names are normalized as in the key.
+	# The trees' scripts/ and tools/ are links into the kernel's kbuild
+	# package, named after its release (../../lib/linux-kbuild-6.12.117+deb12/
+	# scripts): the link's text is mapped like the ABI names, because find
+	# lists no name below a link, and what a build reads through one is
+	# keyed by its bytes (plugins in the per-object key; every program there
+	# in the group's).
+	kbuild=$(readlink "$kdir/scripts" 2>/dev/null || true)
+	kbuild=${kbuild%/scripts}
+	kbuild=${kbuild##*/}
+	case $kbuild in linux-kbuild-*) kbuild="; s|$(printf '%s' "$kbuild" | sed 's/[].[*^$\\|]/\\&/g')|linux-kbuild-@RELEASE@|g" ;; *) kbuild= ;; esac
 	KPY_OBJCACHE_TREE=$(for t in "$kdir" ${ksrc:+"$ksrc"} /build/src; do
 		echo "tree $t"
 		(cd "$t" && find . -printf '%y %p %l\n' | LC_ALL=C sort)
-	done | sed "s|$kdir|@KDIR@|g${ksrc:+; s|$ksrc|@KSRC@|g}" | sha256sum | cut -c1-64)
+	done | sed "s|$kdir|@KDIR@|g${ksrc:+; s|$ksrc|@KSRC@|g}$kbuild" | sha256sum | cut -c1-64)
 	KPY_OBJCACHE_KDIR=$kdir KPY_OBJCACHE_KSRC=${ksrc:-/nonexistent} KPY_OBJCACHE_LOG=/build/tmp/objcache.log
 	export KPY_OBJCACHE_TOOLCHAIN KPY_OBJCACHE_TREE KPY_OBJCACHE_KDIR KPY_OBJCACHE_KSRC KPY_OBJCACHE_LOG
 	# Worked out once here rather than once per object: the wrapper's sed
@@ -114,7 +124,7 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	KPY_OBJCACHE_NORM="s|$(bre "$KPY_OBJCACHE_KSRC")|@KSRC@|g; s|$(bre "$kdir")|@KDIR@|g"
 	KPY_OBJCACHE_DENORM="s|@KSRC@|$(rep "$KPY_OBJCACHE_KSRC")|g; s|@KDIR@|$(rep "$kdir")|g"
 	KPY_OBJCACHE_CONF=$kdir/include/generated/autoconf.h
-	KPY_OBJCACHE_SALTLESS=$(sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' "$KPY_OBJCACHE_CONF" 2>/dev/null | sha256sum)
+	KPY_OBJCACHE_SALTLESS=$(sed -f /build/src/tools/objcache-conf.sed "$KPY_OBJCACHE_CONF" 2>/dev/null | sha256sum)
 	export KPY_OBJCACHE_NORM KPY_OBJCACHE_DENORM KPY_OBJCACHE_CONF KPY_OBJCACHE_SALTLESS
 	: >"$KPY_OBJCACHE_LOG"
 	# The objects as one entry (tools/objcache-group.sh): the wrapper

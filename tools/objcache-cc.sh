@@ -82,9 +82,9 @@ if [ -z "$norm" ] || [ -z "$denorm" ]; then
 	norm="s|$(bre "${KPY_OBJCACHE_KSRC:-/nonexistent}")|@KSRC@|g; s|$(bre "${KPY_OBJCACHE_KDIR:-/nonexistent}")|@KDIR@|g"
 	denorm="s|@KSRC@|$(rep "${KPY_OBJCACHE_KSRC:-/nonexistent}")|g; s|@KDIR@|$(rep "${KPY_OBJCACHE_KDIR:-/nonexistent}")|g"
 fi
-# The kernel configuration header with its one ABI-named line, the build
-# salt (CONFIG_BUILD_SALT "<release>"), made the same for every release.
-saltless() { sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' | sha256sum; }
+# The kernel configuration header without what names the release: its
+# leading comment and the build salt (tools/objcache-conf.sed).
+saltless() { sed -f "${0%/*}/objcache-conf.sed" | sha256sum; }
 tmp=$out.kpy-objcache.$$
 trap 'rm -f "$tmp".o "$tmp".d "$tmp".m "$tmp".u "$tmp".k' EXIT
 # The kernel's header trees do not change during a build: the container
@@ -111,7 +111,7 @@ table() {
 
 # (Few processes on the way to a hit: it runs once per object per build.)
 first=$({
-	echo "kpy-objcache 2"
+	echo "kpy-objcache 3"
 	echo "toolchain ${KPY_OBJCACHE_TOOLCHAIN:?}"
 	echo "tree ${KPY_OBJCACHE_TREE:?}"
 	echo "epoch ${SOURCE_DATE_EPOCH:-}"
@@ -209,12 +209,14 @@ if grep -qF -e "${KPY_OBJCACHE_KDIR:-/nonexistent}" -e "${KPY_OBJCACHE_KSRC:-/no
 	tally uncacheable
 	exit 0
 fi
-# Two releases of a series differ in include/generated/autoconf.h by the
-# build salt alone. A unit can depend on it only through the macro's name:
-# when no other file it read says SALT and its object does not hold this
-# release's name, the configuration is keyed salt-less, so another ABI
-# whose configuration differs in nothing else shares the object. Any
-# other difference in the configuration still misses.
+# Two ABIs of a release differ in include/generated/autoconf.h by the
+# build salt alone, and two upstream releases configured alike by that and
+# the leading comment, which names the release. A unit can depend on the
+# salt only through the macro's name, and on a comment not at all: when no
+# other file it read says SALT and its object does not hold this release's
+# name, the configuration is keyed without both (tools/objcache-conf.sed),
+# so another kernel whose configuration differs in nothing else shares the
+# object. Any other difference in the configuration still misses.
 conf=
 for d in $deps; do case $d in include/generated/autoconf.h | */include/generated/autoconf.h) conf=$d ;; esac; done
 if [ -n "$conf" ] && [ -n "${KPY_RELEASE:-}" ] &&

@@ -43,7 +43,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp" "$dir/groups" 2>/dev/null || exit 0
 
 first=$({
-	echo "kpy-objcache-group 1"
+	echo "kpy-objcache-group 2"
 	echo "toolchain $KPY_OBJCACHE_TOOLCHAIN"
 	echo "tree $KPY_OBJCACHE_TREE"
 	echo "epoch ${SOURCE_DATE_EPOCH:-}"
@@ -70,7 +70,7 @@ valid() {
 			if [ "$conf" = "${KPY_OBJCACHE_CONF:-}" ] && [ -n "${KPY_OBJCACHE_SALTLESS:-}" ]; then
 				have=$KPY_OBJCACHE_SALTLESS
 			else
-				have=$(sed 's/^#define CONFIG_BUILD_SALT ".*"$/#define CONFIG_BUILD_SALT "@RELEASE@"/' "$conf" | sha256sum) || exit 1
+				have=$(sed -f "$tools/objcache-conf.sed" "$conf" | sha256sum) || exit 1
 			fi
 			[ "salt-less $have  ${line#*-  }" = "$line" ] || exit 1
 		done || exit 1

@@ -130,12 +130,22 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     assert.equal((await compile('hdr-57', { tree: 'tree-2' })).tally, 'miss stored');
   });
 
-  it('the build salt alone may differ in the configuration; any other line, a unit that names SALT, an object holding the release: each misses', async () => {
-    const conf = (salt: string, extra = '') => `#define CONFIG_BUILD_SALT "${salt}"\n#define CONFIG_X86 1\n${extra}`;
+  it('the build salt and the leading comment alone may differ in the configuration; any other line, a unit that names SALT, an object holding the release: each misses', async () => {
+    // As kconfig writes it: a comment naming the upstream release, then the macros.
+    const head = (upstream: string) => `/*\n *\n * Automatically generated file; DO NOT EDIT.\n * Linux/x86 ${upstream} Kernel Configuration\n *\n */\n`;
+    const conf = (salt: string, extra = '', upstream = '6.1.192') =>
+      `${head(upstream)}#define CONFIG_BUILD_SALT "${salt}"\n#define CONFIG_X86 1\n${extra}`;
     for (const [abi, text] of [
       ['cfg-56', conf('6.1.0-56-amd64')],
       ['cfg-57', conf('6.1.0-57-amd64')],
+      ['cfg-55', conf('6.1.0-55-amd64', '', '6.1.158')],
       ['cfg-more', conf('6.1.0-58-amd64', '#define CONFIG_NEW 1\n')],
+      // A comment after the leading block is kept: only kconfig's header is known to be one.
+      ['cfg-tail', conf('6.1.0-59-amd64', '/*\n * Linux/x86 6.1.192\n */\n')],
+      // A leading comment of another shape (closed on a text line, so a later " */" is another
+      // comment's) is keyed by its bytes: the macros between must never drop out of the key.
+      ['cfg-odd', `/*\n * Linux/x86 6.1.200 Kernel Configuration */\n#define CONFIG_BUILD_SALT "6.1.0-60-amd64"\n#define CONFIG_X86 1\n/*\n */\n`],
+      ['cfg-odd2', `/*\n * Linux/x86 6.1.200 Kernel Configuration */\n#define CONFIG_BUILD_SALT "6.1.0-60-amd64"\n#define CONFIG_X86 1\n#define CONFIG_OTHER 1\n/*\n */\n`],
     ] as const) {
       await mkdir(join(dir, abi, 'include', 'generated'), { recursive: true });
       await writeFile(join(dir, abi, 'include', 'generated', 'autoconf.h'), text);
@@ -151,6 +161,12 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     assert.equal(hit.tally, 'hit', 'another salt, nothing else');
     assert.ok(hit.object.equals((await c('cfg-57', 'conf.c', false)).object), 'the bytes of an uncached compile');
     assert.equal((await c('cfg-more', 'conf.c')).tally, 'miss stored', 'another configuration line');
+    const other = await c('cfg-55', 'conf.c');
+    assert.equal(other.tally, 'hit', 'another upstream release in the leading comment, nothing else');
+    assert.ok(other.object.equals((await c('cfg-55', 'conf.c', false)).object), 'the bytes of an uncached compile');
+    assert.equal((await c('cfg-tail', 'conf.c')).tally, 'miss stored', 'a comment after the leading block');
+    assert.equal((await c('cfg-odd', 'conf.c')).tally, 'miss stored');
+    assert.equal((await c('cfg-odd2', 'conf.c')).tally, 'miss stored', 'a leading comment of another shape: the macros after it stay keyed');
     assert.equal((await c('cfg-56', 'salt.c')).tally, 'miss stored');
     assert.equal((await c('cfg-57', 'salt.c')).tally, 'miss stored', 'a unit that names the salt keys it by its bytes');
     await writeFile(join(dir, 'src', 'rel.c'), '#include <kern.h>\nconst char *rel = "6.1.0-56-amd64";\n');
