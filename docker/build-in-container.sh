@@ -132,6 +132,10 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	KPY_OBJCACHE_ENTRIES=/build/tmp/objcache.entries KPY_OBJCACHE_GROUP_STATE=/build/tmp/objcache.group
 	export KPY_OBJCACHE_ENTRIES KPY_OBJCACHE_GROUP_STATE
 	: >"$KPY_OBJCACHE_ENTRIES"
+	# Where the wrapper leaves each miss for tools/objcache-store.py, after make.
+	KPY_OBJCACHE_STAGE=/build/tmp/objcache.stage
+	export KPY_OBJCACHE_STAGE
+	mkdir -p "$KPY_OBJCACHE_STAGE"
 	say "object cache: toolchain ${KPY_OBJCACHE_TOOLCHAIN%"${KPY_OBJCACHE_TOOLCHAIN#????????????}"}"
 	# Debian's headers Makefile: CC = $(if $(DEBIAN_KERNEL_USE_CCACHE),$(CCACHE)) gcc-12
 	set -- CCACHE="sh /build/src/tools/objcache-cc.sh" DEBIAN_KERNEL_USE_CCACHE=y
@@ -187,6 +191,11 @@ if [ -n "$bundle" ] && [ -d kernel_mod/gen/micropython_embed ]; then
 		sha256sum <"$bundle.tar.$$" | cut -d' ' -f1 >"$bundle.sha256.$$" &&
 		mv -f "$bundle.tar.$$" "$bundle.tar" && mv -f "$bundle.sha256.$$" "$bundle.sha256" &&
 		say "bundle cache: stored" || rm -f "$bundle.tar.$$" "$bundle.sha256.$$"
+fi
+# The misses' entries, all at once (the group is made from them).
+if [ -n "${KPY_OBJCACHE_STAGE:-}" ]; then
+	python3 tools/objcache-store.py || say "object cache: the store failed; this build's misses are not kept"
+	rm -rf "$KPY_OBJCACHE_STAGE"
 fi
 # After a hit the group is already there (an object Kbuild compiled again
 # because its command changed is in the per-object cache).

@@ -39,6 +39,8 @@
 # A manifest whose name is not its digest, or an object or dependency file
 # whose digest does not match, is ignored (recompiled and replaced), never
 # used. Writes are atomic renames. Tallies go to $KPY_OBJCACHE_LOG.
+# A miss is stored after make by tools/objcache-store.py, which says which
+# objects are never shared and how the configuration is keyed.
 set -u
 cc=$1
 shift
@@ -93,22 +95,6 @@ trap 'rm -f "$tmp".o "$tmp".d "$tmp".m "$tmp".u "$tmp".k' EXIT
 # an object's lookup and store read only the files outside them.
 tab=${KPY_OBJCACHE_SUMS:-}
 [ -n "$tab" ] && [ -f "$tab" ] && [ -f "${KPY_OBJCACHE_MARKS:-}" ] || tab=
-# table: paths on stdin; prints "sha256  path" of those in the table,
-# writes the others to $tmp.u and the table's marked ones to $tmp.k.
-table() {
-	awk -v cwd="$PWD" -v sums="$tab" -v marks="$KPY_OBJCACHE_MARKS" -v unknown="$tmp.u" -v marked="$tmp.k" '
-	BEGIN {
-		while ((getline l < sums) > 0) h[substr(l, 67)] = substr(l, 1, 64)
-		while ((getline l < marks) > 0) k[l] = 1
-		printf "" > unknown; printf "" > marked
-	}
-	$0 != "" {
-		a = $0
-		if (a !~ /^\//) { sub(/^(\.\/)+/, "", a); a = cwd "/" a }
-		if (a in h) { print h[a] "  " $0; if (a in k) print $0 > marked } else print $0 > unknown
-	}'
-}
-
 # (Few processes on the way to a hit: it runs once per object per build.)
 first=$({
 	echo "kpy-objcache 3"
@@ -177,64 +163,12 @@ done
 
 "$cc" "$@" || exit
 tally miss
-# The files the compiler read, from its own dependency file: every word
-# after the target's colon, continuation backslashes dropped.
-deps=$(sed -e 's/\\$//' -e '1s/^[^:]*://' "$depfile")
-# Every file's sha256 and, in one pass, those that say the two words the
-# checks below look for.
-if [ -n "$tab" ]; then
-	known=$(printf '%s\n' $deps | table) || { tally uncacheable; exit 0; }
-	if [ -s "$tmp.u" ]; then
-		rest=$(xargs sha256sum <"$tmp.u") || { tally uncacheable; exit 0; }
-		xargs grep -l -E 'incbin|SALT' <"$tmp.u" >>"$tmp.k" 2>/dev/null
-	else
-		rest=
-	fi
-	sums=$(printf '%s\n' "$known" "$rest" | grep -v '^$' | LC_ALL=C sort -k2)
-	marked=$(cat "$tmp.k")
-else
-	sums=$(sha256sum $deps 2>/dev/null) || { tally uncacheable; exit 0; }
-	sums=$(printf '%s\n' "$sums" | LC_ALL=C sort -k2)
-	marked=$(grep -l -E 'incbin|SALT' $deps 2>/dev/null)
-fi
-# .incbin reads a file at assembly time that no dependency file lists.
-if [ -n "$marked" ] && grep -q 'incbin' $marked 2>/dev/null; then
-	tally uncacheable
-	exit 0
-fi
-# An object that names this build's header directories (a string from a -D,
-# an unmapped path in debug info) is this ABI's alone, though its key names
-# them by placeholders: never shared.
-if grep -qF -e "${KPY_OBJCACHE_KDIR:-/nonexistent}" -e "${KPY_OBJCACHE_KSRC:-/nonexistent}" "$out"; then
-	tally uncacheable
-	exit 0
-fi
-# Two ABIs of a release differ in include/generated/autoconf.h by the
-# build salt alone, and two upstream releases configured alike by that and
-# the leading comment, which names the release. A unit can depend on the
-# salt only through the macro's name, and on a comment not at all: when no
-# other file it read says SALT and its object does not hold this release's
-# name, the configuration is keyed without both (tools/objcache-conf.sed),
-# so another kernel whose configuration differs in nothing else shares the
-# object. Any other difference in the configuration still misses.
-conf=
-for d in $deps; do case $d in include/generated/autoconf.h | */include/generated/autoconf.h) conf=$d ;; esac; done
-if [ -n "$conf" ] && [ -n "${KPY_RELEASE:-}" ] &&
-	[ -z "$(printf '%s\n' $marked | grep -vxF "$conf")" ] &&
-	! grep -qF -e "$KPY_RELEASE" "$out"; then
-	# First line: the lookup reads it alone.
-	sums=$(echo "salt-less $(saltless <"$conf")  $conf"; printf '%s\n' "$sums" | grep -vF "  $conf")
-fi
-printf '%s\n' "$sums" | sed "$norm" >"$tmp.m" || exit 0
-manifest=$(sha256sum <"$tmp.m" | cut -c1-64)
-entry=$fan/$first-$manifest
-# Staged beside the entry (same file system: the renames are atomic); a
-# reader that still sees a half-replaced set fails a digest and misses.
-part=$entry.tmp.$$
-mkdir -p "$fan" 2>/dev/null &&
-	cp "$out" "$part.o" && sed "$norm" "$depfile" >"$part.d" &&
-	cat "$part.o" "$part.d" | sha256sum >"$part.sha256" &&
-	mv -f "$part.o" "$entry.o" && mv -f "$part.d" "$entry.d" && mv -f "$tmp.m" "$entry.m" &&
-	mv -f "$part.sha256" "$entry.sha256" &&
-	tally stored && record "$entry" || rm -f "$part.o" "$part.d" "$part.sha256"
+# The store is made after make, for every miss at once
+# (tools/objcache-store.py): here the compiler's object and dependency file
+# are copied before objtool changes the one and fixdep consumes the other.
+# The first key names the object (its arguments name its output).
+stage=${KPY_OBJCACHE_STAGE:-}
+[ -n "$stage" ] && [ -d "$stage" ] || exit 0
+cp "$out" "$stage/$first.o" && cp "$depfile" "$stage/$first.d" &&
+	printf '%s %s %s\n' "$first" "$PWD" "$out" >>"$stage/list" || rm -f "$stage/$first.o" "$stage/$first.d"
 exit 0

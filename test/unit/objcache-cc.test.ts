@@ -14,6 +14,7 @@ import { objectCacheDigest, pruneObjectCache } from '../../lib/object-cache.js';
  * bytes an uncached compile gives.
  */
 const WRAPPER = fileURLToPath(new URL('../../../tools/objcache-cc.sh', import.meta.url));
+const STORE = fileURLToPath(new URL('../../../tools/objcache-store.py', import.meta.url));
 const CC = 'gcc';
 
 function runCommand(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }) {
@@ -62,24 +63,29 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     const dep = join(dir, 'src', '.a.o.d');
     await rm(dep, { force: true });
     const args = [`-Wp,-MMD,${dep}`, '-I', hdrDir, '-O2', '-g', `-fdebug-prefix-map=${hdrDir}=/hdr`, `-fdebug-prefix-map=${join(dir, "src")}=/src`, ...(opts.flags ?? []), '-c', '-o', out, join(dir, 'src', opts.source ?? 'a.c')];
-    const r =
-      opts.cached === false
-        ? await runCommand(CC, args, { cwd: dir })
-        : await runCommand('sh', [WRAPPER, CC, ...args], {
-            cwd: dir,
-            env: {
-              ...process.env,
-              KPY_OBJCACHE: cache,
-              KPY_OBJCACHE_SRC: join(dir, 'src'),
-              KPY_OBJCACHE_TOOLCHAIN: opts.toolchain ?? 'gcc-test-1',
-              KPY_OBJCACHE_TREE: opts.tree ?? 'tree-1',
-              KPY_RELEASE: opts.release ?? `${hdr}-release`,
-              ...(opts.table === false ? {} : await table(hdrDir)),
-              KPY_OBJCACHE_KDIR: hdrDir,
-              KPY_OBJCACHE_LOG: log,
-            },
-          });
+    // A stage of this compile's own; the store runs after it, as after make in the builder.
+    const stage = join(dir, 'stage');
+    await rm(stage, { recursive: true, force: true });
+    await mkdir(stage);
+    const env = {
+      ...process.env,
+      KPY_OBJCACHE: cache,
+      KPY_OBJCACHE_SRC: join(dir, 'src'),
+      KPY_OBJCACHE_TOOLCHAIN: opts.toolchain ?? 'gcc-test-1',
+      KPY_OBJCACHE_TREE: opts.tree ?? 'tree-1',
+      KPY_RELEASE: opts.release ?? `${hdr}-release`,
+      ...(opts.table === false ? {} : await table(hdrDir)),
+      KPY_OBJCACHE_KDIR: hdrDir,
+      KPY_OBJCACHE_LOG: log,
+      KPY_OBJCACHE_STAGE: stage,
+    };
+    const r = opts.cached === false ? await runCommand(CC, args, { cwd: dir }) : await runCommand('sh', [WRAPPER, CC, ...args], { cwd: dir, env });
     assert.equal(r.code, 0, r.stderr);
+    if (opts.cached !== false) {
+      const s = await runCommand('python3', [STORE], { cwd: dir, env });
+      assert.equal(s.code, 0, s.stderr);
+      assert.equal(s.stderr, '', 'the store says nothing when every entry is made');
+    }
     return {
       tally: opts.cached === false ? '' : (await readFile(log, 'utf8')).trim().split('\n').filter(Boolean).join(' '),
       object: await readFile(out),
@@ -200,6 +206,16 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
       assert.equal(r.tally, 'miss uncacheable', abi);
       assert.ok(r.object.includes(Buffer.from(join(dir, abi))), `${abi}: its own path`);
     }
+  });
+
+  it('a unit that read a file saying incbin is never stored (the assembler reads what no dependency file lists)', async () => {
+    await writeFile(join(dir, 'hdr-57', 'blob.h'), '/* asm(".incbin \\"blob.bin\\"") would read blob.bin */\n#define BLOB 1\n');
+    await writeFile(join(dir, 'src', 'blob.c'), '#include <blob.h>\nint blob = BLOB;\n');
+    for (const tableToo of [true, false]) {
+      const r = await compile('hdr-57', { source: 'blob.c', table: tableToo });
+      assert.equal(r.tally, 'miss uncacheable', tableToo ? 'found by the table' : 'found by reading the file');
+    }
+    await rm(join(dir, 'hdr-57', 'blob.h'));
   });
 
   it('a corrupted entry is detected by its digest, ignored and replaced', async () => {
