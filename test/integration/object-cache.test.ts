@@ -27,7 +27,10 @@ describe('object cache of trusted builds (real Docker)', () => {
   before(async () => {
     src = await makeStandInSources('ok', `objcache-${Date.now()}`);
     await mkdir(join(src, 'tools'));
-    for (const f of ['objcache-cc.sh', 'objcache-group.sh', 'objcache-check.awk']) await copyFile(join(REPO_ROOT, 'tools', f), join(src, 'tools', f));
+    // Every part of the object cache (wrapper, store, group, their sed and awk scripts), as the repo has it.
+    for (const f of (await readdir(join(REPO_ROOT, 'tools'))).filter((n) => n.startsWith('objcache-'))) {
+      await copyFile(join(REPO_ROOT, 'tools', f), join(src, 'tools', f));
+    }
     cacheDir = await mkdtemp(join(tmpdir(), 'kpy-objects-'));
     cached = await makeTestEnv({ sourceDir: src, worker: true, env: { KPY_OBJECT_CACHE_DIR: cacheDir } });
     server = await listen(cached);
