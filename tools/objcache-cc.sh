@@ -88,7 +88,7 @@ fi
 # leading comment and the build salt (tools/objcache-conf.sed).
 saltless() { sed -f "${0%/*}/objcache-conf.sed" | sha256sum; }
 tmp=$out.kpy-objcache.$$
-trap 'rm -f "$tmp".o "$tmp".d "$tmp".m "$tmp".u "$tmp".k' EXIT
+trap 'rm -f "$tmp".o "$tmp".d "$tmp".m' EXIT
 # The kernel's header trees do not change during a build: the container
 # script hashes their headers once (KPY_OBJCACHE_SUMS, "sha256  path"
 # lines) and lists those that say incbin or SALT (KPY_OBJCACHE_MARKS), so
