@@ -98,6 +98,9 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 			sha256sum "$(readlink -f "$p")"
 		done
 	} | sha256sum | cut -d' ' -f1)
+	# Text as a literal sed pattern (bre) and replacement (rep).
+	bre() { printf '%s' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
+	rep() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
 	# The names (and types) of every file the include paths could find: a
 	# header that appears could shadow another or answer a __has_include,
 	# which no dependency file lists. ABI names are normalized as in the key.
@@ -110,17 +113,16 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	kbuild=$(readlink "$kdir/scripts" 2>/dev/null || true)
 	kbuild=${kbuild%/scripts}
 	kbuild=${kbuild##*/}
-	case $kbuild in linux-kbuild-*) kbuild="; s|$(printf '%s' "$kbuild" | sed 's/[].[*^$\\|]/\\&/g')|linux-kbuild-@RELEASE@|g" ;; *) kbuild= ;; esac
+	kbuild_map=
+	case $kbuild in linux-kbuild-*) kbuild_map="; s|$(bre "$kbuild")|linux-kbuild-@RELEASE@|g" ;; esac
 	KPY_OBJCACHE_TREE=$(for t in "$kdir" ${ksrc:+"$ksrc"} /build/src; do
 		echo "tree $t"
 		(cd "$t" && find . -printf '%y %p %l\n' | LC_ALL=C sort)
-	done | sed "s|$kdir|@KDIR@|g${ksrc:+; s|$ksrc|@KSRC@|g}$kbuild" | sha256sum | cut -c1-64)
+	done | sed "s|$kdir|@KDIR@|g${ksrc:+; s|$ksrc|@KSRC@|g}$kbuild_map" | sha256sum | cut -c1-64)
 	KPY_OBJCACHE_KDIR=$kdir KPY_OBJCACHE_KSRC=${ksrc:-/nonexistent} KPY_OBJCACHE_LOG=/build/tmp/objcache.log
 	export KPY_OBJCACHE_TOOLCHAIN KPY_OBJCACHE_TREE KPY_OBJCACHE_KDIR KPY_OBJCACHE_KSRC KPY_OBJCACHE_LOG
 	# Worked out once here rather than once per object: the wrapper's sed
 	# scripts to and from placeholders, this build's salt-less configuration.
-	bre() { printf '%s' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
-	rep() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
 	KPY_OBJCACHE_NORM="s|$(bre "$KPY_OBJCACHE_KSRC")|@KSRC@|g; s|$(bre "$kdir")|@KDIR@|g"
 	KPY_OBJCACHE_DENORM="s|@KSRC@|$(rep "$KPY_OBJCACHE_KSRC")|g; s|@KDIR@|$(rep "$kdir")|g"
 	KPY_OBJCACHE_CONF=$kdir/include/generated/autoconf.h

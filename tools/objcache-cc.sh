@@ -92,7 +92,8 @@ trap 'rm -f "$tmp".o "$tmp".d "$tmp".m' EXIT
 # The kernel's header trees do not change during a build: the container
 # script hashes their headers once (KPY_OBJCACHE_SUMS, "sha256  path"
 # lines) and lists those that say incbin or SALT (KPY_OBJCACHE_MARKS), so
-# an object's lookup and store read only the files outside them.
+# an object's lookup (and tools/objcache-store.py) reads only the files
+# outside them.
 tab=${KPY_OBJCACHE_SUMS:-}
 [ -n "$tab" ] && [ -f "$tab" ] && [ -f "${KPY_OBJCACHE_MARKS:-}" ] || tab=
 # (Few processes on the way to a hit: it runs once per object per build.)

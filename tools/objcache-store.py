@@ -80,7 +80,8 @@ if sums and marks and os.path.isfile(sums) and os.path.isfile(marks):
     known = set(digests)
 else:
     known = set()
-words = {}  # path -> (says incbin, says SALT), for files read here
+# path -> (says incbin, says incbin or SALT: "marked", as the table says it)
+words = {}
 
 
 def read(path):
@@ -88,12 +89,18 @@ def read(path):
     with open(path, "rb") as f:
         data = f.read()
     digests[path] = hashlib.sha256(data).hexdigest()
-    words[path] = (b"incbin" in data, b"SALT" in data)
+    words[path] = (b"incbin" in data, b"incbin" in data or b"SALT" in data)
 
 
 def says(path):
-    if path in known:
-        return (path in marked and "incbin" in open(path, errors="replace").read(), path in marked)
+    """(says incbin, says incbin or SALT): the table's word for a file it
+    knows, which a marked one's bytes then split, once per build."""
+    if path not in words:
+        if path not in marked:
+            words[path] = (False, False)
+        else:
+            with open(path, "rb") as f:
+                words[path] = (b"incbin" in f.read(), True)
     return words[path]
 
 
@@ -110,11 +117,9 @@ def saltless_of(conf):
     return saltless[conf]
 
 
-def deps_of(depfile):
+def deps_of(dep):
     """Every word after the target's colon, continuation backslashes dropped."""
-    with open(depfile, encoding="utf-8", errors="surrogateescape") as f:
-        lines = [l.rstrip("\n") for l in f]
-    lines = [l[:-1] if l.endswith("\\") else l for l in lines]
+    lines = [l[:-1] if l.endswith("\\") else l for l in dep.split("\n")]
     if lines:
         lines[0] = lines[0].split(":", 1)[1] if ":" in lines[0] else ""
     return " ".join(lines).split()
@@ -136,16 +141,16 @@ def store(first, cwd, out, staged):
     lines = {}
     conf = None
     incbin = salt_elsewhere = False
-    for p in deps_of(staged + ".d"):
+    for p in deps_of(dep):
         a = absolute(p, cwd)
         if a not in digests:
             read(a)
         lines[p] = digests[a] + "  " + p
-        has_incbin, has_salt = says(a)
+        has_incbin, is_marked = says(a)
         incbin |= has_incbin
         if p == "include/generated/autoconf.h" or p.endswith("/include/generated/autoconf.h"):
             conf = p
-        elif has_salt:
+        elif is_marked:
             salt_elsewhere = True
     if incbin or kdir.encode() in obj or ksrc.encode() in obj:
         return None
