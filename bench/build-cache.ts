@@ -57,7 +57,7 @@ async function build(env: TestEnv, kernel: string, force: boolean): Promise<Resu
     seconds,
     unsigned: sha256Hex(await file('kpython.unsigned.ko')),
     debug: sha256Hex(await file('kpython.ko.debug')),
-    cacheLine: [...log.matchAll(/^\[kpython\] (object group: (?:hit|stored).*|object cache: \d.*|bundle cache: .*|result cache: hit)/gm)].map((m) => m[1]).join('; ') || '(no cache)',
+    cacheLine: [...log.matchAll(/^\[kpython\] (object group: (?:hit|partial hit|stored).*|object cache: \d.*|bundle cache: .*|result cache: hit)/gm)].map((m) => m[1]).join('; ') || '(no cache)',
   };
 }
 

@@ -115,12 +115,16 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	kbuild=${kbuild##*/}
 	kbuild_map=
 	case $kbuild in linux-kbuild-*) kbuild_map="; s|$(bre "$kbuild")|linux-kbuild-@RELEASE@|g" ;; esac
-	KPY_OBJCACHE_TREE=$(for t in "$kdir" ${ksrc:+"$ksrc"} /build/src; do
+	# The listing stays for the object group, which keys only its part
+	# that its objects' #includes could have found (tools/objcache-listing.awk).
+	KPY_OBJCACHE_LISTING=/build/tmp/objcache.listing
+	for t in "$kdir" ${ksrc:+"$ksrc"} /build/src; do
 		echo "tree $t"
 		(cd "$t" && find . -printf '%y %p %l\n' | LC_ALL=C sort)
-	done | sed "s|$kdir|@KDIR@|g${ksrc:+; s|$ksrc|@KSRC@|g}$kbuild_map" | sha256sum | cut -c1-64)
+	done | sed "s|$kdir|@KDIR@|g${ksrc:+; s|$ksrc|@KSRC@|g}$kbuild_map" >"$KPY_OBJCACHE_LISTING"
+	KPY_OBJCACHE_TREE=$(sha256sum <"$KPY_OBJCACHE_LISTING" | cut -c1-64)
 	KPY_OBJCACHE_KDIR=$kdir KPY_OBJCACHE_KSRC=${ksrc:-/nonexistent} KPY_OBJCACHE_LOG=/build/tmp/objcache.log
-	export KPY_OBJCACHE_TOOLCHAIN KPY_OBJCACHE_TREE KPY_OBJCACHE_KDIR KPY_OBJCACHE_KSRC KPY_OBJCACHE_LOG
+	export KPY_OBJCACHE_TOOLCHAIN KPY_OBJCACHE_TREE KPY_OBJCACHE_LISTING KPY_OBJCACHE_KDIR KPY_OBJCACHE_KSRC KPY_OBJCACHE_LOG
 	# Worked out once here rather than once per object: the wrapper's sed
 	# scripts to and from placeholders, this build's salt-less configuration.
 	KPY_OBJCACHE_NORM="s|$(bre "$KPY_OBJCACHE_KSRC")|@KSRC@|g; s|$(bre "$kdir")|@KDIR@|g"
@@ -199,9 +203,10 @@ if [ -n "${KPY_OBJCACHE_STAGE:-}" ]; then
 	python3 tools/objcache-store.py || say "object cache: the store failed; this build's misses are not kept"
 	rm -rf "$KPY_OBJCACHE_STAGE"
 fi
-# After a hit the group is already there (an object Kbuild compiled again
-# because its command changed is in the per-object cache).
-[ "$group" != miss ] || TMPDIR=/build/tmp sh tools/objcache-group.sh store
+# After a hit every class of the group was already there (an object Kbuild
+# compiled again because its command changed is in the per-object cache);
+# after a partial hit the classes this build compiled are stored.
+[ -z "$group" ] || [ "$group" = hit ] || TMPDIR=/build/tmp sh tools/objcache-group.sh store
 if [ -n "${KPY_OBJCACHE_LOG:-}" ]; then
 	n() { grep -cx "$1" "$KPY_OBJCACHE_LOG" || true; }
 	say "object cache: $(n hit) hits, $(n miss) misses, $(n stored) stored, $(n corrupt) corrupt entries ignored, $(n uncacheable) uncacheable"
