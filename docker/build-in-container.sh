@@ -116,7 +116,7 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	kbuild_map=
 	case $kbuild in linux-kbuild-*) kbuild_map="; s|$(bre "$kbuild")|linux-kbuild-@RELEASE@|g" ;; esac
 	# The listing stays for the object group, which keys only its part
-	# that its objects' #includes could have found (tools/objcache-listing.awk).
+	# that its objects' #includes could have found (tools/objcache-group.py).
 	KPY_OBJCACHE_LISTING=/build/tmp/objcache.listing
 	for t in "$kdir" ${ksrc:+"$ksrc"} /build/src; do
 		echo "tree $t"
@@ -133,7 +133,7 @@ if [ -n "${KPY_OBJCACHE:-}" ] && [ -d "$KPY_OBJCACHE" ] && [ -w "$KPY_OBJCACHE" 
 	KPY_OBJCACHE_SALTLESS=$(sed -f /build/src/tools/objcache-conf.sed "$KPY_OBJCACHE_CONF" 2>/dev/null | sha256sum)
 	export KPY_OBJCACHE_NORM KPY_OBJCACHE_DENORM KPY_OBJCACHE_CONF KPY_OBJCACHE_SALTLESS
 	: >"$KPY_OBJCACHE_LOG"
-	# The objects as one entry (tools/objcache-group.sh): the wrapper
+	# The objects as a few entries (tools/objcache-group.py): the wrapper
 	# lists which entry each object came from or went to.
 	KPY_OBJCACHE_ENTRIES=/build/tmp/objcache.entries KPY_OBJCACHE_GROUP_STATE=/build/tmp/objcache.group
 	export KPY_OBJCACHE_ENTRIES KPY_OBJCACHE_GROUP_STATE
@@ -166,10 +166,10 @@ if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && id=$(make -s bundle-id 2>/dev/null) &
 	fi
 fi
 group=
-if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && [ -f tools/objcache-group.sh ]; then
+if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && [ -f tools/objcache-group.py ]; then
 	# The bundle first (regenerating it removes the objects), then the
 	# group of objects a build with the same headers left.
-	{ [ -z "${id:-}" ] || make -s bundle; } && TMPDIR=/build/tmp sh tools/objcache-group.sh restore && group=$(cat "$KPY_OBJCACHE_GROUP_STATE" 2>/dev/null)
+	{ [ -z "${id:-}" ] || make -s bundle; } && python3 tools/objcache-group.py restore && group=$(cat "$KPY_OBJCACHE_GROUP_STATE" 2>/dev/null)
 fi
 if [ -n "${KPY_OBJCACHE_TOOLCHAIN:-}" ] && [ "$group" != hit ]; then
 	# The headers of the kernel's trees, hashed once (they do not change
@@ -206,7 +206,7 @@ fi
 # After a hit every class of the group was already there (an object Kbuild
 # compiled again because its command changed is in the per-object cache);
 # after a partial hit the classes this build compiled are stored.
-[ -z "$group" ] || [ "$group" = hit ] || TMPDIR=/build/tmp sh tools/objcache-group.sh store
+[ -z "$group" ] || [ "$group" = hit ] || python3 tools/objcache-group.py store
 if [ -n "${KPY_OBJCACHE_LOG:-}" ]; then
 	n() { grep -cx "$1" "$KPY_OBJCACHE_LOG" || true; }
 	say "object cache: $(n hit) hits, $(n miss) misses, $(n stored) stored, $(n corrupt) corrupt entries ignored, $(n uncacheable) uncacheable"

@@ -71,7 +71,7 @@ esac
 [ -n "$depfile" ] || exec "$cc" "$@"
 
 tally() { [ -n "${KPY_OBJCACHE_LOG:-}" ] && echo "$1" >>"$KPY_OBJCACHE_LOG"; return 0; }
-# Which entry each object came from or went to: tools/objcache-group.sh
+# Which entry each object came from or went to: tools/objcache-group.py
 # makes the build's group of objects from their manifests.
 record() { [ -n "${KPY_OBJCACHE_ENTRIES:-}" ] && echo "$out $1" >>"$KPY_OBJCACHE_ENTRIES"; return 0; }
 # sed scripts between this build's header directories and placeholders; the

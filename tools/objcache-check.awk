@@ -4,8 +4,8 @@
 # container script). Exits 1 at the first file the table knows with another
 # digest; prints the lines of files the table does not know, for the caller
 # to hash (sha256sum -c). Relative paths are relative to cwd, the compiler's
-# working directory. Used by objcache-cc.sh (one object's manifest) and
-# objcache-group.sh (a group's).
+# working directory. Used by objcache-cc.sh (one object's manifest;
+# tools/objcache-group.py checks a group's itself).
 #   awk -v cwd=DIR -v sums=TABLE -f objcache-check.awk
 BEGIN { while ((getline l < sums) > 0) h[substr(l, 67)] = substr(l, 1, 64) }
 {

@@ -11,7 +11,7 @@
 #   - with the salt (CONFIG_BUILD_SALT "<release>") made the same for every
 #     release.
 # Every #define is kept as it is: any other configuration difference misses.
-# Used by tools/objcache-cc.sh, tools/objcache-group.sh and
+# Used by tools/objcache-cc.sh, tools/objcache-group.py and
 # docker/build-in-container.sh: sed -f objcache-conf.sed autoconf.h | sha256sum
 1{
 	/^\/\*$/{

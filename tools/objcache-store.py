@@ -28,7 +28,7 @@ release's name; otherwise by all its bytes.
 
 Never fails the build: a problem with one entry leaves that entry out.
 Tallies ("stored", "uncacheable") go to KPY_OBJCACHE_LOG and the entries
-used to KPY_OBJCACHE_ENTRIES ("<object> <entry>", for objcache-group.sh).
+used to KPY_OBJCACHE_ENTRIES ("<object> <entry>", for objcache-group.py).
 """
 import hashlib
 import os

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 
 /**
- * tools/objcache-group.sh with the host's gcc, the wrapper and the store as
+ * tools/objcache-group.py with the host's gcc, the wrapper and the store as
  * the builder runs them: two objects (two classes: they read different
  * headers) compiled for one kernel tree, stored as a group, then restored
  * into clean sources for another tree. What the group narrows (the
@@ -35,7 +35,7 @@ const AUTOCONF = [
   '',
 ].join('\n');
 
-describe('object group (tools/objcache-group.sh)', () => {
+describe('object group (tools/objcache-group.py)', () => {
   let dir: string;
   let cache: string;
   before(async () => {
@@ -108,7 +108,7 @@ describe('object group (tools/objcache-group.sh)', () => {
     };
     await writeFile(env.KPY_OBJCACHE_ENTRIES, '');
     await writeFile(env.KPY_OBJCACHE_LOG, '');
-    const restore = run('sh', [join(TOOLS, 'objcache-group.sh'), 'restore'], { cwd: src, env });
+    const restore = run('python3', [join(TOOLS, 'objcache-group.py'), 'restore'], { cwd: src, env });
     assert.equal(restore.code, 0, restore.stderr);
     const compiled: string[] = [];
     for (const unit of ['a', 'b']) {
@@ -125,7 +125,7 @@ describe('object group (tools/objcache-group.sh)', () => {
     }
     const store = run('python3', [join(TOOLS, 'objcache-store.py')], { cwd: k, env });
     assert.equal(store.code, 0, store.stderr);
-    const gstore = run('sh', [join(TOOLS, 'objcache-group.sh'), 'store'], { cwd: src, env });
+    const gstore = run('python3', [join(TOOLS, 'objcache-group.py'), 'store'], { cwd: src, env });
     assert.equal(gstore.code, 0, gstore.stderr);
     const line = /object group: (.*)/.exec(restore.stdout)?.[1] ?? '';
     return { line, compiled: compiled.join(' '), stored: /object group: (stored.*)/.exec(gstore.stdout)?.[1] ?? '', objects: { a: await readFile(join(src, 'kernel_mod', 'a.o')), b: await readFile(join(src, 'kernel_mod', 'b.o')) } };
