@@ -58,7 +58,7 @@ describe('object group (tools/objcache-group.py)', () => {
     await writeFile(join(dir, 'src-base', 'kernel_mod', 'b.c'), '#include <other.h>\nint two(void) { return other(); }\n');
   });
   after(async () => {
-    if (!process.env.KPY_TEST_KEEP) await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   });
 
   /** A kernel tree of its own, changed by `edit`, and clean sources (always at one path, as /build/src). */
