@@ -46,13 +46,19 @@ bad() { echo "check-fpu-boundary: $*" >&2; status=1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# One nm and one objdump per set of objects, never one per object: a
+# process per object and check cost more than a second of every build.
+# nm -A prefixes each symbol with its object: "file.o:addr T sym" when
+# defined, "file.o: U sym" when not ($1 up to its ':' is the object).
 # shellcheck disable=SC2086 # word lists of object files
 {
-	nm --defined-only $fpu_objs | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/fpu-defs"
-	nm --defined-only $fpu_objs | awk 'NF == 3 && $2 ~ /[TtW]/ { print $3 }' |
+	nm -A --defined-only $fpu_objs | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/fpu-defs"
+	nm -A --defined-only $fpu_objs | awk 'NF == 3 && $2 ~ /[TtW]/ { print $3 }' |
 		sort -u >"$tmp/fpu-funcs"
-	nm --defined-only $glue_objs | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/glue-defs"
-	nm -u $fpu_objs | awk 'NF == 2 { print $2 }' | sort -u >"$tmp/fpu-undef"
+	nm -A --defined-only $glue_objs | awk 'NF == 3 { o = $1; sub(/:.*/, "", o); print o, $2, $3 }' >"$tmp/glue-syms"
+	awk '{ print $3 }' "$tmp/glue-syms" | sort -u >"$tmp/glue-defs"
+	nm -A -u $fpu_objs | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/fpu-undef"
+	nm -A -u $glue_objs | awk 'NF == 3 { o = $1; sub(/:.*/, "", o); print o, $3 }' >"$tmp/glue-undef"
 }
 sort -u "$tmp/fpu-defs" "$tmp/glue-defs" >"$tmp/module-defs"
 
@@ -82,20 +88,27 @@ b7)
 	;;
 esac
 # Mnemonic and operands of each instruction, without branch targets
-# ("40 <sym+0x10>": hex that can look like a register name) or comments.
+# ("40 <sym+0x10>": hex that can look like a register name) or comments,
+# each line followed by a tab and the object it is from: objdump opens each
+# object's part with "<object>:     file format <bfd name>".
 insns() {
-	"$objdump" -d "$1" | awk -F'\t' -v c="$comment" 'NF >= 3 {
-		l = $3 " " $4; gsub(/[0-9a-f]+ <[^>]*>/, "", l)
-		i = index(l, c); if (i) l = substr(l, 1, i - 1)
-		print l }'
+	"$objdump" -d "$@" | awk -F'\t' -v c="$comment" '
+		NF == 1 && / file format / { o = $0; sub(/: +file format .*/, "", o); next }
+		NF >= 3 {
+			l = $3 " " $4; gsub(/[0-9a-f]+ <[^>]*>/, "", l)
+			i = index(l, c); if (i) l = substr(l, 1, i - 1)
+			print l "\t" o }'
 }
 
-# 1.
+# 1. The register patterns cannot match the object's name after the tab:
+# x86's need a '%', arm64's a register letter right after a non-name
+# character, and glue objects are named [a-z_]+.o at the top.
 command -v "$objdump" >/dev/null || { echo "check-fpu-boundary: no $objdump" >&2; exit 1; }
-for o in $glue_objs; do
-	n=$(insns "$o" | grep -cE "$fpu_reg" || true)
-	[ "$n" = 0 ] || bad "$o uses FPU/vector registers ($n instructions)"
-done
+# shellcheck disable=SC2086
+insns $glue_objs | grep -E "$fpu_reg" | awk -F'\t' '{ n[$NF]++ } END { for (o in n) print o, n[o] }' | LC_ALL=C sort >"$tmp/glue-fpu"
+while read -r o n; do
+	bad "$o uses FPU/vector registers ($n instructions)"
+done <"$tmp/glue-fpu"
 # The check must be able to fail: the interpreter's float code does use them.
 [ "$(insns gen/micropython_embed/py/objfloat.o | grep -cE "$fpu_reg" || true)" -gt 0 ] ||
 	bad "no FPU register found in objfloat.o: the register pattern is wrong for this target"
@@ -107,33 +120,42 @@ grep -vE "^(__stack_chk_fail|(__)?fortify_panic|__(asan|ubsan|kasan|kcsan|tsan)_
 [ ! -s "$tmp/kernel-bad" ] ||
 	bad "the interpreter calls kernel functions directly: $(tr '\n' ' ' <"$tmp/kernel-bad")"
 
+# Per glue object outside a list: the names of a set (one per line) it
+# defines as functions (3.) or leaves undefined (4.), as "object: names".
+outside() {
+	awk -v list=" $1 " -v kind="$2" 'NR == FNR { want[$1] = 1; next }
+		index(list, " " $1 " ") { next }
+		kind == "def" && $2 ~ /^[TW]$/ && want[$3] { hit[$1] = hit[$1] " " $3 }
+		kind == "undef" && want[$2] { hit[$1] = hit[$1] " " $2 }
+		END { for (o in hit) print o ":" hit[o] }' "$3" "$4" | LC_ALL=C sort
+}
+
 # 3.
-for o in $glue_objs; do
-	case " $inside_glue " in *" $o "*) continue ;; esac
-	called=$(nm --defined-only "$o" | awk 'NF == 3 && $2 ~ /[TW]/ { print $3 }' | sort -u |
-		comm -12 - "$tmp/fpu-undef" | tr '\n' ' ')
-	[ -z "$called" ] || bad "the interpreter calls $o, which is not reviewed glue: $called"
-done
+outside "$inside_glue" def "$tmp/fpu-undef" "$tmp/glue-syms" >"$tmp/glue-called"
+while IFS=: read -r o called; do
+	bad "the interpreter calls $o, which is not reviewed glue:$called"
+done <"$tmp/glue-called"
 
 # 4.
-for o in $glue_objs; do
-	case " $entry_glue " in *" $o "*) continue ;; esac
-	calls=$(nm -u "$o" | awk 'NF == 2 { print $2 }' | sort -u |
-		comm -12 - "$tmp/fpu-funcs" | tr '\n' ' ')
-	[ -z "$calls" ] || bad "$o calls the interpreter outside an FPU section: $calls"
-done
+outside "$entry_glue" undef "$tmp/fpu-funcs" "$tmp/glue-undef" >"$tmp/glue-calls"
+while IFS=: read -r o calls; do
+	bad "$o calls the interpreter outside an FPU section:$calls"
+done <"$tmp/glue-calls"
 
 # 5.
 if [ "$comment" = '#' ]; then
-	for o in $glue_objs; do
-		jumps=$("$objdump" -dr "$o" | awk '
-			$0 ~ /\tjmp / { j = 1; if ($0 ~ /jmp +\*/) print "indirect"; next }
-			j && /R_X86_64_(PLT32|PC32)/ { s = $3; sub(/[-+]0x[0-9a-f]+$/, "", s); print s }
-			{ j = 0 }' | sort -u)
-		bad_jumps=$( { echo "$jumps" | grep -x 'indirect\|__x86_indirect_thunk_[a-z0-9]*' || true
-			echo "$jumps" | comm -12 - "$tmp/fpu-funcs"; } | tr '\n' ' ')
-		[ -z "$(echo $bad_jumps)" ] || bad "$o tail-jumps into the interpreter or through a pointer: $bad_jumps"
-	done
+	# shellcheck disable=SC2086
+	"$objdump" -dr $glue_objs | awk '
+		NF >= 1 && / file format / && !/\t/ { o = $1; sub(/:$/, "", o); next }
+		$0 ~ /\tjmp / { j = 1; if ($0 ~ /jmp +\*/) print o, "indirect"; next }
+		j && /R_X86_64_(PLT32|PC32)/ { s = $3; sub(/[-+]0x[0-9a-f]+$/, "", s); print o, s }
+		{ j = 0 }' | LC_ALL=C sort -u >"$tmp/glue-jumps"
+	awk 'NR == FNR { fpu[$1] = 1; next }
+		$2 == "indirect" || $2 ~ /^__x86_indirect_thunk_[a-z0-9]*$/ || fpu[$2] { bad[$1] = bad[$1] " " $2 }
+		END { for (o in bad) print o ":" bad[o] }' "$tmp/fpu-funcs" "$tmp/glue-jumps" | LC_ALL=C sort >"$tmp/glue-bad-jumps"
+	while IFS=: read -r o jumps; do
+		bad "$o tail-jumps into the interpreter or through a pointer:$jumps"
+	done <"$tmp/glue-bad-jumps"
 fi
 
 [ $status = 0 ] && echo "check-fpu-boundary: $(echo $fpu_objs | wc -w) FPU objects, $(echo $glue_objs | wc -w) glue objects: boundary holds"
