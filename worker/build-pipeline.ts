@@ -21,7 +21,7 @@ import { runBuildContainer } from './run-container.js';
 import { verifyJob } from './verify-job.js';
 import { debianPackages, debianTarget } from './debian-packages.js';
 import type { BuiltPackage } from '../lib/packaging/module-package.js';
-import { objectCacheDir, pruneObjectCache } from '../lib/object-cache.js';
+import { objectCacheDir, pruneObjectCacheInBackground } from '../lib/object-cache.js';
 import { loadResult, storeResult } from './result-cache.js';
 
 export interface PipelineDeps {
@@ -141,10 +141,10 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       log,
     });
     if (objects && deps.objectCache && !reused) {
-      await pruneObjectCache(deps.objectCache.dir, deps.objectCache.maxBytes).then(
-        (r) => r.removed && log.info(r, 'object cache pruned'),
-        (err: unknown) => log.warn({ err }, 'pruning the object cache failed'),
-      );
+      pruneObjectCacheInBackground(deps.objectCache.dir, deps.objectCache.maxBytes, (r, err) => {
+        if (err) log.warn({ err }, 'pruning the object cache failed');
+        else if (r?.removed) log.info(r, 'object cache pruned');
+      });
     }
     if (run.exitCode !== 0) throw exitError(run.exitCode, lines);
 

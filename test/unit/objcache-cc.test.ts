@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { objectCacheDigest, pruneObjectCache } from '../../lib/object-cache.js';
+import { objectCacheDigest, pruneObjectCache, pruneObjectCacheInBackground } from '../../lib/object-cache.js';
 
 /**
  * tools/objcache-cc.sh with the host's gcc, as Kbuild calls it in the
@@ -258,5 +258,31 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     assert.ok(before.entries >= 5, `entries: ${before.entries}`);
     const after = await pruneObjectCache(root, Math.floor(before.bytes / 2));
     assert.ok(after.removed > 0 && after.bytes <= before.bytes / 2);
+  });
+
+  it('pruning in the background: one walk at a time, once more when asked during one', async () => {
+    const root = join(dir, 'prune-bg');
+    await mkdir(join(root, 'img'), { recursive: true });
+    const { cp } = await import('node:fs/promises');
+    await cp(cache, join(root, 'img'), { recursive: true });
+    const full = await pruneObjectCache(root, 1 << 30);
+    const walks: { entries: number; bytes: number; removed: number }[] = [];
+    const finished = new Promise<void>((resolve, reject) => {
+      const report = (r: { entries: number; bytes: number; removed: number } | undefined, err?: unknown) => {
+        if (err || !r) return reject(err instanceof Error ? err : new Error('no result'));
+        walks.push(r);
+        if (walks.length === 2) setTimeout(resolve, 200);
+      };
+      // Three asks while the first walk runs: one more walk, not three.
+      for (let i = 0; i < 3; i++) pruneObjectCacheInBackground(root, Math.floor(full.bytes / 2), report);
+    });
+    await finished;
+    assert.equal(walks.length, 2, JSON.stringify(walks));
+    assert.ok((walks[0]?.removed ?? 0) > 0, JSON.stringify(walks));
+    assert.equal(walks[1]?.removed, 0, 'the second walk finds the cache already under its bound');
+    assert.ok((walks[1]?.bytes ?? Infinity) <= full.bytes / 2);
+    // Done: a new ask starts a new walk.
+    const again = await new Promise<number>((resolve) => pruneObjectCacheInBackground(root, 0, (r) => resolve(r?.removed ?? -1)));
+    assert.ok(again > 0);
   });
 });
