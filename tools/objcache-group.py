@@ -291,12 +291,26 @@ def unpack(base):
             os.utime(base + ext, (now, now))
         except OSError:
             pass
-    return sum(1 for name, _ in files if name.endswith(".o"))
+    return [name for name, _ in files if name.endswith(".o")]
+
+
+def objects_of(base):
+    """The objects an entry names (its tar's members), None if unreadable."""
+    try:
+        with tarfile.open(base + ".tar") as t:
+            return {n for n in t.getnames() if n.endswith(".o") and MEMBER.match(n)}
+    except (OSError, tarfile.TarError):
+        return None
 
 
 def restore(first):
     state = "miss"
-    total = restored = missed = 0
+    restored = 0
+    objs = set()
+    # Classes none of whose entries held, and the objects they name: a class
+    # of another kernel (its objects read other files) names objects that
+    # this kernel's own classes may all have restored.
+    missed = []
     names = os.listdir(groups)
     classes = sorted({n[65:81] for n in names if n.startswith(first + "-") and n.endswith(".m") and len(n) == 65 + 16 + 1 + 64 + 2})
     for c in classes:
@@ -328,18 +342,25 @@ def restore(first):
             if got is not None:
                 break
         if got is None:
-            missed += 1
+            named = [objects_of(m[:-2]) for m in cands[:PER_CLASS]]
+            # An entry that cannot be read could name any object.
+            missed.append(None if None in named else set().union(*named))
         else:
             restored += 1
-            total += got
+            objs.update(got)
+    # Hit: every object a class names whose source this build has was
+    # restored (the build compiles none of them; kpython.mod.o is never in
+    # a group). Else a partial hit: make compiles the rest and the classes
+    # it compiled are stored.
+    others = sum(1 for named in missed if named is not None and not any(os.path.isfile(os.path.join(src, o[:-2] + ".c")) for o in named - objs))
     if restored == 0:
         say("miss")
-    elif missed == 0:
+    elif others == len(missed):
         state = "hit"
-        say(f"hit, {total} objects ({restored} classes)")
+        say(f"hit, {len(objs)} objects ({restored} classes" + (f"; {others} classes of other kernels)" if others else ")"))
     else:
         state = "partial"
-        say(f"partial hit, {total} objects ({restored} classes; {missed} others)")
+        say(f"partial hit, {len(objs)} objects ({restored} classes; {len(missed)} others)")
     write_state(state)
 
 

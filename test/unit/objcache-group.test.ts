@@ -191,6 +191,22 @@ describe('object group (tools/objcache-group.py)', () => {
     });
   }
 
+  it('a kernel whose a.c reads one more header: its own class stored, the next restore is a hit beside the other kernel\'s class', async () => {
+    const edit = async (k: string) => {
+      await writeFile(join(k, 'include/extra.h'), '#define EXTRA 3\n');
+      await writeFile(join(k, 'include/kern.h'), `#include <extra.h>\n${await readFile(join(k, 'include/kern.h'), 'utf8')}`);
+    };
+    const first = await build(await variant('extra', edit));
+    assert.match(first.line, /^partial hit, 1 objects \(1 classes; \d+ others\)$/);
+    assert.equal(first.compiled, 'a');
+    // The base kernel's class of a.o still does not hold, but names only a.o, which this kernel's own class restores.
+    const v = await variant('extra', edit);
+    const again = await build(v);
+    assert.match(again.line, /^hit, 2 objects \(2 classes; [1-9]\d* classes of other kernels\)$/);
+    assert.equal(again.compiled, '');
+    assert.ok(again.objects.a.equals(await plain(v.k, v.src, 'a')));
+  });
+
   it('a file that pastes onto CONFIG_ keys the whole configuration: any define differing misses', async () => {
     const base = await variant('paste-1', async (k) => {
       await writeFile(join(k, 'include/other.h'), '#define CFG(x) CONFIG_ ## x\nstatic inline int other(void) { return 7; }\n');
