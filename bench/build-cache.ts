@@ -15,11 +15,13 @@
  * the unsigned kpython.ko (and its debug info) byte for byte as the uncached
  * build of the same release, else the bench fails.
  *
- *   node dist/bench/build-cache.js [--a 6.1.0-57-amd64] [--b 6.1.0-56-amd64] [--matrix N]
+ *   node dist/bench/build-cache.js [--a 6.1.0-57-amd64] [--b 6.1.0-56-amd64]
+ *       [--matrix N [--flavours amd64,...] [--concurrency C]]
  *
  * --matrix N also builds the N newest releases of every series the resolver
- * knows twice (no cache, then with the cache from the runs before it) and
- * prints kernels per hour for both.
+ * knows twice, a pass each: no cache, then with the cache from the builds
+ * before it; each pass through a worker running C builds at once (1 unless
+ * told; KPY_WORKER_CONCURRENCY), and prints kernels per hour for both.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -31,7 +33,7 @@ import { makeTestEnv, REPO_ROOT, waitForBuild, type TestEnv } from '../test/inte
 import { BUILD_OPTIONS } from '../lib/build-plan.js';
 import { sourcesTar } from '../worker/input-tar.js';
 
-const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, matrix: { type: 'string' }, flavours: { type: 'string' } } });
+const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, matrix: { type: 'string' }, flavours: { type: 'string' }, concurrency: { type: 'string' } } });
 
 interface Result {
   seconds: number;
@@ -68,11 +70,11 @@ function line(name: string, kernel: string, r: Result, base: number): void {
 async function main(): Promise<void> {
   const cacheDir = await mkdtemp(join(tmpdir(), 'kpy-bench-objects-'));
   const envs: TestEnv[] = [];
-  const fresh = async (cached: boolean) => {
+  const fresh = async (cached: boolean, extra: Record<string, string> = {}) => {
     const env = await makeTestEnv({
       sourceDir: REPO_ROOT,
       worker: true,
-      env: cached ? { KPY_OBJECT_CACHE_DIR: cacheDir } : { KPY_OBJECT_CACHE_MB: '0' },
+      env: { ...(cached ? { KPY_OBJECT_CACHE_DIR: cacheDir } : { KPY_OBJECT_CACHE_MB: '0' }), ...extra },
     });
     envs.push(env);
     // A worker packs the sources' part of the input tar once, when it starts (worker/input-tar.ts): not part of any build's time.
@@ -139,34 +141,57 @@ async function main(): Promise<void> {
         for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (b[i] ?? 0) - (a[i] ?? 0);
         return 0;
       };
-      const chosen = [...bySeries.values()].flatMap((rs) => rs.sort(newest).slice(0, n));
-      console.log(`\nmatrix: ${chosen.length} of ${releases.length} known releases (${n} newest of each of ${bySeries.size} series, flavours ${[...flavours].join(',')}: ${[...bySeries.keys()].join('; ')})`);
+      // Round robin over the series: the newest release of each, then the next of each, so that the
+      // builds in flight at once (--concurrency) are of different series, as a fleet's would be.
+      const lists = [...bySeries.values()].map((rs) => rs.sort(newest).slice(0, n));
+      const chosen = Array.from({ length: n }, (_, i) => lists.flatMap((rs) => (rs[i] ? [rs[i]] : []))).flat();
+      const width = Number(values.concurrency ?? 1);
+      if (!Number.isInteger(width) || width < 1) throw new Error('--concurrency takes a positive integer');
+      console.log(`\nmatrix: ${chosen.length} of ${releases.length} known releases (${n} newest of each of ${bySeries.size} series, flavours ${[...flavours].join(',')}: ${[...bySeries.keys()].join('; ')}), ${width} at a time`);
       // Downloads are goal 1's, not this one's: every header package is fetched before the clock starts.
       for (const k of chosen) {
         const res = await plain.core.resolver.resolve({ release: k }).catch(() => undefined);
         for (const p of res?.packages ?? []) await plain.core.debs.ensure(p).catch(() => undefined);
       }
-      // Its own store over the same cache, so each log read is this build's; forced, so no result is reused: objects only.
-      const mcached = await fresh(true);
-      let tPlain = 0;
-      let tCached = 0;
+      // Each pass its own service (its own store, so each log read is this build's) with a worker that
+      // runs `width` builds at once; forced, so no result is reused: objects only. The plain pass, then
+      // the cached one over the same cache as the builds above; a pass's time is its wall clock.
+      const pass = async (env: TestEnv) => {
+        const results = new Map<string, Result | Error>();
+        const t0 = performance.now();
+        let next = 0;
+        const lane = async () => {
+          for (let i = next++; i < chosen.length; i = next++) {
+            const k = chosen[i] as string;
+            results.set(k, await build(env, k, true).catch((err: unknown) => err as Error));
+          }
+        };
+        await Promise.all(Array.from({ length: width }, lane));
+        return { results, seconds: (performance.now() - t0) / 1000 };
+      };
+      const concurrent = { KPY_WORKER_CONCURRENCY: String(width) };
+      const plainPass = await pass(await fresh(false, concurrent));
+      const cachedPass = await pass(await fresh(true, concurrent));
       let built = 0;
       for (const k of chosen) {
-        try {
-          const p = await build(plain, k, true);
-          const c = await build(mcached, k, true);
-          tPlain += p.seconds;
-          tCached += c.seconds;
-          built += 1;
-          const same2 = same(p, c);
-          failed ||= !same2;
-          console.log(`${k.padEnd(28)} ${p.seconds.toFixed(1).padStart(6)} s  cached ${c.seconds.toFixed(1).padStart(6)} s  ${same2 ? 'identical' : 'DIFFERENT'}  load ${loadavg()[0]?.toFixed(1)}  ${c.cacheLine}`);
-        } catch (err) {
-          console.log(`${k.padEnd(28)} failed: ${(err as Error).message.slice(0, 200)}`);
+        const p = plainPass.results.get(k);
+        const c = cachedPass.results.get(k);
+        if (!p || !c || p instanceof Error || c instanceof Error) {
+          const err = [p, c].find((x) => x instanceof Error) as Error | undefined;
+          console.log(`${k.padEnd(28)} failed: ${(err?.message ?? 'not built').slice(0, 200)}`);
+          failed = true;
+          continue;
         }
+        built += 1;
+        const same2 = same(p, c);
+        failed ||= !same2;
+        console.log(`${k.padEnd(28)} ${p.seconds.toFixed(1).padStart(6)} s  cached ${c.seconds.toFixed(1).padStart(6)} s  ${same2 ? 'identical' : 'DIFFERENT'}  ${c.cacheLine}`);
       }
-      if (built) {
-        console.log(`matrix: ${built} kernels, ${((3600 * built) / tPlain).toFixed(0)} kernels/hour without caches, ${((3600 * built) / tCached).toFixed(0)} with: ${(tPlain / tCached).toFixed(2)}x (goal >= 3)`);
+      if (built === chosen.length) {
+        const perHour = (s: number) => ((3600 * built) / s).toFixed(0);
+        console.log(
+          `matrix: ${built} kernels, ${width} at a time: ${plainPass.seconds.toFixed(0)} s without caches (${perHour(plainPass.seconds)} kernels/hour), ${cachedPass.seconds.toFixed(0)} s with (${perHour(cachedPass.seconds)}): ${(plainPass.seconds / cachedPass.seconds).toFixed(2)}x (goal >= 3)`,
+        );
       }
     }
   } finally {
