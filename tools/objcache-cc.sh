@@ -8,8 +8,7 @@
 # only when everything the compiler reads is the same:
 #   - the toolchain: KPY_OBJCACHE_TOOLCHAIN (image ID, `$CC -v`, sha256 of
 #     the driver, cc1 and as, set once per build by the container script;
-#     the image ID also stands for the compiler's own system headers, which
-#     -MMD leaves out of the dependency list);
+#     the image ID also stands for the compiler's own headers);
 #   - the names of every file in the kernel's header trees and our sources
 #     (KPY_OBJCACHE_TREE, once per build): a header that appears, and could
 #     shadow another on the include path or answer a __has_include, makes
@@ -20,9 +19,10 @@
 #     directory (the kernel's build directory) and the source's bytes: they
 #     make the first key;
 #   - every header the compile read, by path and bytes: the dependency file
-#     Kbuild asks for (-Wp,-MMD,<file>) lists them; a miss stores that list
-#     with each file's sha256 (the manifest) beside the object, and a lookup
-#     reuses the object only if every listed file hashes the same now.
+#     Kbuild asks for (-Wp,-MMD,<file>, asked for as -MD: below) lists them;
+#     a miss stores that list with each file's sha256 (the manifest) beside
+#     the object, and a lookup reuses the object only if every listed file
+#     hashes the same now.
 # The kernel's header directories are named after the ABI; the container
 # script maps them to fixed names in debug info (-fdebug-prefix-map) and the
 # kernel maps them out of __FILE__ (-fmacro-prefix-map), so they are replaced
@@ -98,7 +98,7 @@ tab=${KPY_OBJCACHE_SUMS:-}
 [ -n "$tab" ] && [ -f "$tab" ] && [ -f "${KPY_OBJCACHE_MARKS:-}" ] || tab=
 # (Few processes on the way to a hit: it runs once per object per build.)
 first=$({
-	echo "kpy-objcache 3"
+	echo "kpy-objcache 4"
 	echo "toolchain ${KPY_OBJCACHE_TOOLCHAIN:?}"
 	echo "tree ${KPY_OBJCACHE_TREE:?}"
 	echo "epoch ${SOURCE_DATE_EPOCH:-}"
@@ -162,6 +162,21 @@ for m in "$fan/$first"-*.m; do
 	tally corrupt
 done
 
+# Kbuild asks for -MMD, which leaves out every header found in a system
+# directory and everything such a header includes. Our generated
+# MicroPython tree is one (-isystem, to keep upstream's headers out of the
+# kernel's warnings), so py/*.h, embed_cfg/, our libc shims and the kernel
+# headers those include would be missing from the manifest: a changed
+# mpconfigport.h, qstr table or kernel types.h would bring back a stale
+# object. A compile that stores asks for every file it read (-MD); that
+# list is Kbuild's dependency file too (fixdep and make see more
+# prerequisites, nothing else changes).
+n=$#
+for a do
+	case $a in -Wp,-MMD,*) a=-Wp,-MD,${a#-Wp,-MMD,} ;; esac
+	set -- "$@" "$a"
+done
+shift "$n"
 "$cc" "$@" || exit
 tally miss
 # The store is made after make, for every miss at once

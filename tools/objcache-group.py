@@ -103,7 +103,7 @@ def absolute(path):
 
 def first_key():
     var = re.compile(r"^(CPATH|C_INCLUDE_PATH|CPLUS_INCLUDE_PATH|OBJC_INCLUDE_PATH|GCC_[A-Z_]*|COMPILER_PATH|DEPENDENCIES_OUTPUT|SUNPRO_DEPENDENCIES)=")
-    lines = ["kpy-objcache-group 3", "toolchain " + env["KPY_OBJCACHE_TOOLCHAIN"], "epoch " + env.get("SOURCE_DATE_EPOCH", "")]
+    lines = ["kpy-objcache-group 4", "toolchain " + env["KPY_OBJCACHE_TOOLCHAIN"], "epoch " + env.get("SOURCE_DATE_EPOCH", "")]
     lines += sorted((f"{k}={v}" for k, v in env.items() if var.match(f"{k}=")), key=lambda s: s.encode("utf-8", "surrogateescape"))
     return sha("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
 

@@ -107,8 +107,11 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
     assert.equal(other.tally, 'hit');
     const plain = await compile('hdr-56', { cached: false });
     assert.ok(other.object.equals(plain.object));
-    assert.equal(other.depfile, plain.depfile, 'the dependency file names this build\'s header directory');
-    assert.match(other.depfile, /hdr-56\/kern\.h/);
+    // The cached compile's list is the complete one (-MD, so the host's stdc-predef.h too: test below).
+    const files = (d: string) => d.replace(/\\\n/g, ' ').split(/\s+/).slice(1).filter(Boolean);
+    for (const f of files(plain.depfile)) assert.ok(files(other.depfile).includes(f), `the dependency file names ${f}`);
+    assert.match(other.depfile, /hdr-56\/kern\.h/, 'this build\'s header directory');
+    assert.doesNotMatch(other.depfile, /hdr-57/);
   });
 
   it('without the per-build table of header digests: the same entries, each file read', async () => {
@@ -130,6 +133,35 @@ describe('object cache wrapper (tools/objcache-cc.sh)', () => {
       await writeFile(h, was);
     }
     assert.equal((await compile('hdr-57')).tally, 'hit');
+  });
+
+  it('headers behind a system header (the MicroPython tree is -isystem, which -MMD leaves out) are keyed: a change in one, or in a kernel header it includes, misses', async () => {
+    const sys = join(dir, 'src', 'sys');
+    await mkdir(sys, { recursive: true });
+    const py = join(sys, 'py.h');
+    await writeFile(py, '#include <kern.h>\n#define PYW 1\n');
+    await writeFile(join(dir, 'src', 'sysinc.c'), '#include "py.h"\nint v(struct s *p) { return p->a + PYW + WIDTH; }\n');
+    const c = (cached?: boolean) => compile('hdr-57', { source: 'sysinc.c', flags: ['-isystem', sys], ...(cached === false ? { cached } : {}) });
+    assert.equal((await c()).tally, 'miss stored');
+    const hit = await c();
+    assert.equal(hit.tally, 'hit');
+    assert.match(hit.depfile, /sys\/py\.h/, 'the dependency file lists the system header');
+    assert.match(hit.depfile, /hdr-57\/kern\.h/, 'and what it includes');
+    await writeFile(py, '#include <kern.h>\n#define PYW 2\n');
+    const own = await c();
+    assert.equal(own.tally, 'miss stored', 'the system header changed');
+    assert.ok(own.object.equals((await c(false)).object), 'the bytes of an uncached compile');
+    const h = join(dir, 'hdr-57', 'kern.h');
+    const was = await readFile(h, 'utf8');
+    await writeFile(h, was.replace('WIDTH 4', 'WIDTH 6'));
+    try {
+      const kern = await c();
+      assert.equal(kern.tally, 'miss stored', 'a kernel header only the system header includes changed');
+      assert.ok(kern.object.equals((await c(false)).object), 'the bytes of an uncached compile');
+    } finally {
+      await writeFile(h, was);
+    }
+    assert.equal((await c()).tally, 'hit', 'back as it was: the entry of then');
   });
 
   it('another list of header file names (a header that could shadow or answer __has_include) misses', async () => {
