@@ -25,7 +25,8 @@ cd "$kmod"
 # they call the interpreter) and reach the kernel only through kern_*.o,
 # whose entry points that may sleep leave the section themselves.
 # kpy_mp_*.o: open(), os and import, the same way over kpy_vfs*.o.
-inside_glue="kpy_hal.o kpy_port.o $(ls kmod_*.o kpy_mp_*.o 2>/dev/null | tr '\n' ' ')"
+# kpy_libc.o: the freestanding libc's overflow report (prints, never returns).
+inside_glue="kpy_hal.o kpy_port.o kpy_libc.o $(ls kmod_*.o kpy_mp_*.o 2>/dev/null | tr '\n' ' ')"
 entry_glue="kpy_interp.o $inside_glue"
 # The objects of this build: Kbuild lists them in kpython.mod. Objects of
 # an earlier build for another target (nlrx64.o after an x86 build, when

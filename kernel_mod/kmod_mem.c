@@ -3,6 +3,7 @@
  * kernel.symbol(), read() and read_u8/u16/u32/u64(): argument checks and
  * Python objects; kern_mem.c reads and resolves.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "py/objint.h"

@@ -1,14 +1,17 @@
-/* libc shim: fixed-width integer types from the kernel's own typedefs.
- * The limits are plain literals because upstream tests some of them in
- * #if, where the kernel's cast-based limits do not evaluate. */
-#ifndef KPY_SHIM_STDINT_H
-#define KPY_SHIM_STDINT_H
-#include <linux/types.h>
-#include <linux/limits.h>
+/* SPDX-License-Identifier: MIT */
+/*
+ * Freestanding libc: fixed-width integer types (kpy_libc_types.h, the
+ * kernel's own) and their limits as plain literals, which upstream tests
+ * in #if.
+ */
+#ifndef KPY_LIBC_STDINT_H
+#define KPY_LIBC_STDINT_H
+#include "kpy_libc_types.h"
+#include <limits.h>
 
 typedef long intptr_t;
-typedef s64 intmax_t;
-typedef u64 uintmax_t;
+typedef long long intmax_t;
+typedef unsigned long long uintmax_t;
 
 #define INT8_MIN (-128)
 #define INT8_MAX 127
@@ -24,9 +27,7 @@ typedef u64 uintmax_t;
 #define UINT64_MAX 18446744073709551615ULL
 #define INTPTR_MIN (-9223372036854775807L - 1)
 #define INTPTR_MAX 9223372036854775807L
-#ifndef UINTPTR_MAX
 #define UINTPTR_MAX 18446744073709551615UL
-#endif
 #define PTRDIFF_MIN INTPTR_MIN
 #define PTRDIFF_MAX INTPTR_MAX
 #endif

@@ -1,0 +1,2 @@
+/* libc shim: MicroPython maps its MP_E* codes onto these. */
+#include <linux/errno.h>

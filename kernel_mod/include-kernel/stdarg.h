@@ -1,0 +1,2 @@
+/* libc shim: va_list and friends. */
+#include <linux/stdarg.h>

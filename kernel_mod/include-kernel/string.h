@@ -1,0 +1,2 @@
+/* libc shim: mem* and str* are exported by the kernel. */
+#include <linux/string.h>
