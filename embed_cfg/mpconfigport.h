@@ -23,6 +23,15 @@
 
 #define MICROPY_CONFIG_ROM_LEVEL (MICROPY_CONFIG_ROM_LEVEL_EXTRA_FEATURES)
 
+/* Off, and said so: upstream tests these with #if and never defines them,
+ * and our glue, which includes MicroPython's headers with -I (kernel_mod/
+ * Kbuild), is compiled with the kernel's -Wundef. */
+#define MICROPY_NLR_SETJMP (0)
+#define MICROPY_GCREGS_SETJMP (0)
+#define MICROPY_ROM_TEXT_COMPRESSION (0)
+#define MICROPY_EMIT_NATIVE_DEBUG (0)
+#define MICROPY_PY_SSL_ECDSA_SIGN_ALT (0)
+
 /* Core: compiler, GC, arbitrary-precision integers. */
 #define MICROPY_ENABLE_COMPILER (1)
 #define MICROPY_ENABLE_GC (1)

@@ -8,7 +8,8 @@
 # only when everything the compiler reads is the same:
 #   - the toolchain: KPY_OBJCACHE_TOOLCHAIN (image ID, `$CC -v`, sha256 of
 #     the driver, cc1 and as, set once per build by the container script;
-#     the image ID also stands for the compiler's own headers);
+#     the image ID also stands for the compiler's own system headers, which
+#     -MMD leaves out of the dependency list);
 #   - the names of every file in the kernel's header trees and our sources
 #     (KPY_OBJCACHE_TREE, once per build): a header that appears, and could
 #     shadow another on the include path or answer a __has_include, makes
@@ -19,10 +20,9 @@
 #     directory (the kernel's build directory) and the source's bytes: they
 #     make the first key;
 #   - every header the compile read, by path and bytes: the dependency file
-#     Kbuild asks for (-Wp,-MMD,<file>, asked for as -MD: below) lists them;
-#     a miss stores that list with each file's sha256 (the manifest) beside
-#     the object, and a lookup reuses the object only if every listed file
-#     hashes the same now.
+#     Kbuild asks for (-Wp,-MMD,<file>) lists them; a miss stores that list
+#     with each file's sha256 (the manifest) beside the object, and a lookup
+#     reuses the object only if every listed file hashes the same now.
 # The kernel's header directories are named after the ABI; the container
 # script maps them to fixed names in debug info (-fdebug-prefix-map) and the
 # kernel maps them out of __FILE__ (-fmacro-prefix-map), so they are replaced
@@ -47,11 +47,12 @@ shift
 dir=${KPY_OBJCACHE:-}
 [ -n "$dir" ] && [ -d "$dir" ] && [ -w "$dir" ] || exec "$cc" "$@"
 
-compile=0 out= src= prev= plugins= depfile=
+compile=0 out= src= prev= plugins= depfile= sysdirs=
 for a do
 	case $prev in -o) out=$a ;; esac
 	case $a in
 	-c) compile=1 ;;
+	-isystem* | -idirafter* | -iwithprefix* | -isysroot* | --sysroot* | -imultilib*) sysdirs=1 ;;
 	-E | -S | -M | -MM | -MD | -MF | -) exec "$cc" "$@" ;;
 	-Wp,-MMD,* | -Wp,-MD,*) depfile=${a#-Wp,-M*D,} ;;
 	-fplugin=*) plugins="$plugins ${a#-fplugin=}" ;;
@@ -71,6 +72,16 @@ esac
 [ -n "$depfile" ] || exec "$cc" "$@"
 
 tally() { [ -n "${KPY_OBJCACHE_LOG:-}" ] && echo "$1" >>"$KPY_OBJCACHE_LOG"; return 0; }
+# The manifest is Kbuild's dependency list (-MMD), which leaves out every
+# header found in a system include directory and all such a header
+# includes: with one on the command line, what the compile read is not all
+# known, so it is never cached. (The generated MicroPython tree was one
+# until 2026-12-03; kernels compile with -nostdinc, and the compiler's own
+# headers come with the image, which is in the key.)
+if [ -n "$sysdirs" ]; then
+	tally uncacheable
+	exec "$cc" "$@"
+fi
 # Which entry each object came from or went to: tools/objcache-group.py
 # makes the build's group of objects from their manifests.
 record() { [ -n "${KPY_OBJCACHE_ENTRIES:-}" ] && echo "$out $1" >>"$KPY_OBJCACHE_ENTRIES"; return 0; }
@@ -162,21 +173,6 @@ for m in "$fan/$first"-*.m; do
 	tally corrupt
 done
 
-# Kbuild asks for -MMD, which leaves out every header found in a system
-# directory and everything such a header includes. Our generated
-# MicroPython tree is one (-isystem, to keep upstream's headers out of the
-# kernel's warnings), so py/*.h, embed_cfg/, our libc shims and the kernel
-# headers those include would be missing from the manifest: a changed
-# mpconfigport.h, qstr table or kernel types.h would bring back a stale
-# object. A compile that stores asks for every file it read (-MD); that
-# list is Kbuild's dependency file too (fixdep and make see more
-# prerequisites, nothing else changes).
-n=$#
-for a do
-	case $a in -Wp,-MMD,*) a=-Wp,-MD,${a#-Wp,-MMD,} ;; esac
-	set -- "$@" "$a"
-done
-shift "$n"
 "$cc" "$@" || exit
 tally miss
 # The store is made after make, for every miss at once

@@ -20,16 +20,21 @@ t0=$EPOCHREALTIME
 # network, with the tree and the headers' root at their own paths;
 # ARCH and CROSS_COMPILE are passed on; parallel (gcc-14 under nice took
 # ~390 s serially on a loaded 2-core host).
+# After the build, in the same environment (the compiler the objects were
+# made with): the interpreter's objects read no kernel header beyond the
+# forced ones (kernel_mod/check-freestanding.sh).
+check=$top/kernel_mod/check-freestanding.sh
 build() {
 	if [ -z "${KPY_VM_BUILD_IMAGE:-}" ]; then
-		make -C "$top" KDIR="$kdir" && return
+		make -C "$top" KDIR="$kdir" && "$check" "$kdir" "$top/kernel_mod" && return
 		return 1
 	fi
 	log "in a container of $KPY_VM_BUILD_IMAGE"
 	kroot=${kdir%/usr/src/*}
 	docker run --rm --network none --label org.kpython.app=kpython-test \
 		-v "$top:$top" -v "$kroot:$kroot:ro" -e ARCH -e CROSS_COMPILE \
-		"$KPY_VM_BUILD_IMAGE" nice -n 10 make -j"$(nproc)" -C "$top" KDIR="$kdir"
+		"$KPY_VM_BUILD_IMAGE" sh -c 'nice -n 10 make -j"$(nproc)" -C "$1" KDIR="$2" && "$3" "$2" "$1/kernel_mod"' \
+		sh "$top" "$kdir" "$check"
 }
 if ! build >"$build_log" 2>&1; then
 	tail -n 30 "$build_log" | sed 's/^/    /' >&2
