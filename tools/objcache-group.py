@@ -103,7 +103,7 @@ def absolute(path):
 
 def first_key():
     var = re.compile(r"^(CPATH|C_INCLUDE_PATH|CPLUS_INCLUDE_PATH|OBJC_INCLUDE_PATH|GCC_[A-Z_]*|COMPILER_PATH|DEPENDENCIES_OUTPUT|SUNPRO_DEPENDENCIES)=")
-    lines = ["kpy-objcache-group 4", "toolchain " + env["KPY_OBJCACHE_TOOLCHAIN"], "epoch " + env.get("SOURCE_DATE_EPOCH", "")]
+    lines = ["kpy-objcache-group 5", "toolchain " + env["KPY_OBJCACHE_TOOLCHAIN"], "epoch " + env.get("SOURCE_DATE_EPOCH", "")]
     lines += sorted((f"{k}={v}" for k, v in env.items() if var.match(f"{k}=")), key=lambda s: s.encode("utf-8", "surrogateescape"))
     return sha("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
 
@@ -155,31 +155,74 @@ always = []
 
 def restricted(manifest_lines):
     """sha256 of the listing's lines an #include of these files could have
-    found instead of them: an #include of "a/b.h" looks for b.h in each
+    found instead of them: an #include of "a/b.h" looks for a/b.h in each
     directory of the search, so only a new entry named b.h (or a link,
-    below which the listing shows nothing) can come before the one it
-    found. The listing's "tree" lines and every link, then each entry whose
-    last name is the last name of a file the manifest lists."""
+    below which the listing shows nothing) below one of those directories
+    can come before the one it found. The listing's "tree" lines and every
+    link, then each entry whose last name is the last name of a file the
+    manifest lists and that lies below a directory of its "search" line
+    (every entry of that name without one). So the other architectures'
+    headers that Debian's common package has (arch/alpha/include/asm/
+    string.h) and its -common-rt package has not do not keep an rt kernel's
+    interpreter objects from another flavour's."""
     global listing_lines
     if listing_lines is None:
         with open(env["KPY_OBJCACHE_LISTING"], **ENC) as f:
             listing_lines = f.read().split("\n")
         if listing_lines and listing_lines[-1] == "":
             listing_lines.pop()
+        tree = ""
         for i, line in enumerate(listing_lines):
+            if line.startswith("tree "):
+                tree = line[5:]
             if line.startswith("tree ") or line.startswith("l "):
                 always.append(i)
                 continue
-            # "%y %p %l": type, path, an empty link target.
+            # "%y %p %l": type, path below the tree ("./..."), an empty link target.
             p = line[2:]
             if p.endswith(" "):
                 p = p[:-1]
-            by_name.setdefault(p.rsplit("/", 1)[-1], []).append(i)
+            by_name.setdefault(p.rsplit("/", 1)[-1], []).append((i, tree + p[1:]))
+    dirs = None
+    for line in manifest_lines:
+        if line.startswith("search "):
+            dirs = tuple(d + "/" for d in line[7:].split(" "))
     pick = set(always)
     for line in manifest_lines:
         if is_sum(line):
-            pick.update(by_name.get(line[66:].rsplit("/", 1)[-1], ()))
+            pick.update(i for i, path in by_name.get(line[66:].rsplit("/", 1)[-1], ()) if dirs is None or path.startswith(dirs))
     return sha("".join(listing_lines[i] + "\n" for i in sorted(pick)).encode("utf-8", "surrogateescape"))
+
+
+SEARCH_FLAG = re.compile(r"^-(I|iquote|isystem|idirafter|include)(.*)$")
+
+
+def search_dirs(sums, cmds):
+    """Every directory an #include of these objects could search, as the
+    listing names them: the -I, -iquote (and, were they used,
+    -isystem/-idirafter) directories of their commands, the directory of
+    every file they read (a quoted #include looks beside its includer
+    first) and of each -include (a relative one is looked for in the build
+    directory first). Placeholders for the ABI-named directories; relative
+    paths are the build directory's."""
+    def listed(path):
+        if not path.startswith("/") and not path.startswith("@"):
+            path = "@KDIR@/" + path
+        return os.path.normpath(path)
+    dirs = set()
+    for text in cmds:
+        words = norm(text).split()
+        for i, w in enumerate(words):
+            m = SEARCH_FLAG.match(w)
+            if not m:
+                continue
+            d = m.group(2) or (words[i + 1] if i + 1 < len(words) else "")
+            if d:
+                dirs.add(os.path.dirname(listed(d)) if m.group(1) == "include" else listed(d))
+    for line in sums:
+        if not PROGRAM.match(line[66:]):
+            dirs.add(os.path.dirname(listed(line[66:])))
+    return sorted(dirs, key=lambda s: s.encode("utf-8", "surrogateescape"))
 
 
 conf_text = {}
@@ -243,6 +286,11 @@ def valid(lines):
         elif line.startswith("listing "):
             if restricted(lines) != line[8:]:
                 return False
+        elif line.startswith("search "):
+            # What the listing line is narrowed to. The directories are the
+            # stored commands', and an object whose command differs from
+            # this build's is compiled again (Kbuild's if_changed).
+            continue
         elif is_sum(line):
             if file_digest(absolute(denorm(line[66:]))) != line[:64]:
                 return False
@@ -414,9 +462,9 @@ def programs(cmds):
     return out
 
 
-def narrow(sums, conf, cmd_paths):
-    """A class's manifest: its config, tree and listing lines, then its
-    files' lines (`sums`)."""
+def narrow(sums, conf, cmd_paths, cmds):
+    """A class's manifest: its config, tree, search and listing lines, then
+    its files' lines (`sums`)."""
     names, paste, has_include = set(), False, False
     for path in [absolute(denorm(l[66:])) for l in sums if not PROGRAM.match(l[66:])] + cmd_paths:
         n, p, h = says(path)
@@ -434,6 +482,7 @@ def narrow(sums, conf, cmd_paths):
         head.append(narrowed or line)
     if has_include:
         head.append("tree " + env["KPY_OBJCACHE_TREE"])
+    head.append("search " + " ".join(search_dirs(sums, cmds)))
     body = head + sums
     return ["listing " + restricted(body)] + body
 
@@ -491,7 +540,7 @@ def store(first):
         if len(paths) != len(set(paths)):
             say("not stored: a file changed during the build")
             continue
-        lines = narrow(sums, conf, [cmd for _, _, cmd in members])
+        lines = narrow(sums, conf, [cmd for _, _, cmd in members], cmds)
         manifest = ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
         entry = os.path.join(groups, f"{first}-{c}-{sha(manifest)}")
         if os.path.exists(entry + ".sha256"):

@@ -165,6 +165,17 @@ describe('object group (tools/objcache-group.py)', () => {
     assert.ok(r.objects.a.equals(await plain(v.k, v.src, 'a')));
   });
 
+  it('a file of a name a.c read, below no directory the objects search (another architecture\'s, as in Debian\'s common headers), is not keyed: both classes restore', async () => {
+    const v = await variant('other-arch', async (k) => {
+      await mkdir(join(k, 'arch/alpha/include'), { recursive: true });
+      await writeFile(join(k, 'arch/alpha/include/kern.h'), 'struct s { long pad; int a; };\n');
+    });
+    const r = await build(v);
+    assert.equal(r.line, 'hit, 2 objects (2 classes)');
+    assert.equal(r.compiled, '');
+    assert.ok(r.objects.a.equals(await plain(v.k, v.src, 'a')));
+  });
+
   for (const [what, edit] of [
     ['a define a.c sees (CONFIG_WIDTH)', async (k: string) => {
       const conf = join(k, 'include/generated/autoconf.h');
