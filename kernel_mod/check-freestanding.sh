@@ -32,7 +32,8 @@ compile_cmd() {
 	deps=$(printf '%s' "$tmp/deps" | sed 's/[\/&|]/\\&/g')
 	src=
 	[ -z "${2:-}" ] || src="; s| [^ ]+\\.c *\$| $2|"
-	sed -n 's/^cmd_[^ ]* := //p' "$(dirname "$1")/.$(basename "$1").cmd" | head -n 1 |
+	# 6.1 names it cmd_<object>, 6.12 savedcmd_<object>.
+	sed -n 's/^\(saved\)\{0,1\}cmd_[^ ]* := //p' "$(dirname "$1")/.$(basename "$1").cmd" | head -n 1 |
 		sed -E "s/;.*//; s/-Wp,-MMD,[^ ]+/-Wp,-MD,$deps/; s/ -c -o [^ ]+/ -E -o \\/dev\\/null/$src"
 }
 # kernel_files: the files of $tmp/deps outside our tree, one per line.
@@ -48,12 +49,14 @@ for o in $objs; do
 	! grep -q -- "-I$kmod/include-kernel " "$cmdf" || continue
 	if [ ! -f "$tmp/forced" ]; then
 		c=$(compile_cmd "$o" "$tmp/empty.c")
-		(cd "$kdir" && eval "$c") || { echo "check-freestanding: cannot run the compile command of $o" >&2; exit 1; }
+		[ -n "$c" ] || { echo "check-freestanding: no compile command in the .cmd file of $o" >&2; exit 1; }
+		(cd "$kdir" && eval "$c") && [ -s "$tmp/deps" ] || { echo "check-freestanding: cannot run the compile command of $o" >&2; exit 1; }
 		kernel_files >"$tmp/forced"
 		[ -s "$tmp/forced" ] || { echo "check-freestanding: an empty unit reads no kernel header: the command is not Kbuild's" >&2; exit 1; }
 	fi
 	c=$(compile_cmd "$o")
-	(cd "$kdir" && eval "$c") || { echo "check-freestanding: cannot run the compile command of $o" >&2; exit 1; }
+	rm -f "$tmp/deps"
+	(cd "$kdir" && eval "$c") && [ -s "$tmp/deps" ] || { echo "check-freestanding: cannot run the compile command of $o" >&2; exit 1; }
 	n=$((n + 1))
 	extra=$(kernel_files | grep -vxF -f "$tmp/forced" | grep -vE '/include/uapi/asm-generic/errno(-base)?\.h$' || true)
 	if [ -n "$extra" ]; then
