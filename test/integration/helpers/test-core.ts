@@ -77,7 +77,12 @@ export async function makeTestEnv(opts: { sourceDir: string; env?: Record<string
         cursor = next;
       } while (cursor !== '0');
       await core.close();
-      await rm(dataDir, { recursive: true, force: true });
+      // A build the worker abandoned at close (its grace ran out) still
+      // unwinds in this process once its container is reaped, and may write
+      // under the data directory (its failure log, a temporary directory)
+      // while this removes it: rmdir then meets a directory that is not
+      // empty (ENOTEMPTY), which fs.rm retries.
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
