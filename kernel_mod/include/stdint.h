@@ -27,7 +27,10 @@ typedef unsigned long long uintmax_t;
 #define UINT64_MAX 18446744073709551615ULL
 #define INTPTR_MIN (-9223372036854775807L - 1)
 #define INTPTR_MAX 9223372036854775807L
+/* The kernel's own, when glue has its headers too (include-kernel/stdint.h). */
+#ifndef UINTPTR_MAX
 #define UINTPTR_MAX 18446744073709551615UL
+#endif
 #define PTRDIFF_MIN INTPTR_MIN
 #define PTRDIFF_MAX INTPTR_MAX
 #endif
