@@ -183,14 +183,15 @@ def restricted(manifest_lines):
             if p.endswith(" "):
                 p = p[:-1]
             by_name.setdefault(p.rsplit("/", 1)[-1], []).append((i, tree + p[1:]))
-    dirs = None
+    # Without a search line, every directory ("" starts every path).
+    dirs = ("",)
     for line in manifest_lines:
         if line.startswith("search "):
             dirs = tuple(d + "/" for d in line[7:].split(" "))
     pick = set(always)
     for line in manifest_lines:
         if is_sum(line):
-            pick.update(i for i, path in by_name.get(line[66:].rsplit("/", 1)[-1], ()) if dirs is None or path.startswith(dirs))
+            pick.update(i for i, path in by_name.get(line[66:].rsplit("/", 1)[-1], ()) if path.startswith(dirs))
     return sha("".join(listing_lines[i] + "\n" for i in sorted(pick)).encode("utf-8", "surrogateescape"))
 
 
