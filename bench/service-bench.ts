@@ -81,7 +81,6 @@ async function main(): Promise<void> {
         onLine: () => undefined,
         log: core.log,
       });
-      await bare.removed;
       if (bare.exitCode !== 0) throw new Error(`bare build exited ${bare.exitCode}`);
       return (performance.now() - b0) / 1000;
     };

@@ -76,10 +76,6 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
     if (kept !== undefined) report.line(kept);
   };
   const startedAt = new Date();
-  // The build container's removal and the result cache's copy of its outputs:
-  // both run while the outputs are checked and signed.
-  let removed: Promise<void> = Promise.resolve();
-  let kept: Promise<void> = Promise.resolve();
   try {
     plan = await verifyJob(jobId, job, deps);
     if (plan.inputs.sources.digest !== deps.sources.digest || plan.inputs.sources.builderScript !== sha256Hex(deps.builderScript)) {
@@ -122,7 +118,7 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
     // The same key built before by this image (restart, another store): its outputs, unless a forced rebuild must prove them.
     const reused = objects && !plan.force ? await loadResult(objects, plan.key, deps.limits.outputBytes) : undefined;
     if (reused) say(`[kpython] result cache: hit (these inputs were built before by image ${image.id}; no container)`);
-    const run = reused ? { exitCode: 0, outputs: reused, removed } : await runBuildContainer({
+    const run = reused ? { exitCode: 0, outputs: reused } : await runBuildContainer({
       client: deps.containers,
       spec,
       input: () =>
@@ -144,7 +140,6 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       },
       log,
     });
-    removed = run.removed;
     if (objects && deps.objectCache && !reused) {
       pruneObjectCacheInBackground(deps.objectCache.dir, deps.objectCache.maxBytes, (r, err) => {
         if (err) log.warn({ err }, 'pruning the object cache failed');
@@ -169,7 +164,7 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
     }
     if (previous) say('[kpython] rebuild is byte-identical to the stored build');
     if (objects && !reused) {
-      kept = storeResult(objects, plan.key, run.outputs).catch((err: unknown) => log.warn({ err }, 'keeping the outputs in the result cache failed'));
+      await storeResult(objects, plan.key, run.outputs).catch((err: unknown) => log.warn({ err }, 'keeping the outputs in the result cache failed'));
     }
 
     await report.stage('sign', 92);
@@ -206,8 +201,6 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
     await report.stage('store', 97);
     const files = new Map<string, Buffer>([...Object.entries(signed).flatMap(([n, d]) => (d ? [[n, d] as const] : [])), ['build.log', buildLog]]);
     for (const p of packages) report.line(`[kpython] package ${p.fileName}: ${p.deb.length} bytes`);
-    // Kept before the build is: whoever sees it succeed can reuse its outputs.
-    await kept;
     const meta = await deps.store.commit(plan.key, files, {
       key: plan.key,
       release: plan.inputs.headers.release,
@@ -237,9 +230,6 @@ export async function runBuild(job: BuildPlan, deps: PipelineDeps, report: Build
       .commitFailure(plan.key, lines.toBuffer(), { key: plan.key, error: e.toJSON(), at: new Date().toISOString() })
       .catch((storeErr: unknown) => log.error({ err: storeErr }, 'cannot keep the failure log'));
     throw e;
-  } finally {
-    // A build ends with its container gone and its outputs kept, whatever happened after it ran.
-    await Promise.all([removed, kept]);
   }
 }
 

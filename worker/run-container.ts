@@ -7,20 +7,13 @@ export interface ContainerRun {
   exitCode: number;
   /** files below outPath, read before the container is removed */
   outputs: Map<string, Buffer>;
-  /**
-   * Settles when the container and its volume are gone (a failure is
-   * logged, never thrown). A run that returns starts the removal and leaves
-   * it to the caller to await, so that checking and signing the outputs
-   * overlap it; a run that throws has removed both before it throws.
-   */
-  removed: Promise<void>;
 }
 
 /**
  * One container's life: volume + container created, input tar copied in,
  * started, log lines streamed, waited for with a wall-clock timeout (then
  * killed: BUILD_TIMEOUT), outputs copied out, and everything removed, also
- * on failure (after a run that returns, `removed` says when).
+ * on failure.
  */
 export async function runBuildContainer(args: {
   client: ContainerClient;
@@ -37,10 +30,6 @@ export async function runBuildContainer(args: {
   let id: string | undefined;
   const volume = await client.createVolume(spec.volume, spec.labels, spec.volumeBytes);
   if (!volume.bounded) log.warn({ why: volume.why }, 'the work volume is not size-bounded here');
-  const remove = async () => {
-    if (id) await client.remove(id).catch((err: unknown) => log.error({ err, id }, 'container removal failed'));
-    await client.removeVolume(spec.volume).catch((err: unknown) => log.error({ err }, 'volume removal failed'));
-  };
   try {
     id = await client.create(spec);
     const clog = log.child({ containerId: id.slice(0, 12) });
@@ -76,9 +65,9 @@ export async function runBuildContainer(args: {
       throw new KpyError('BUILD_TIMEOUT', `the build ran longer than ${Math.round(args.timeoutMs / 1000)} s and was killed`);
     }
     const outputs = exitCode === 0 ? await args.readOutputs(await client.getArchive(id, args.outPath)) : new Map();
-    return { exitCode, outputs, removed: remove() };
-  } catch (err) {
-    await remove();
-    throw err;
+    return { exitCode, outputs };
+  } finally {
+    if (id) await client.remove(id).catch((err: unknown) => log.error({ err, id }, 'container removal failed'));
+    await client.removeVolume(spec.volume).catch((err: unknown) => log.error({ err }, 'volume removal failed'));
   }
 }
